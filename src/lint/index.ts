@@ -1,0 +1,39 @@
+// `gantry lint`: the parser's diagnostics plus our own rules, for every file.
+
+import { discoverWorkflowFiles, loadWorkflowFile } from '../workflow/load.ts';
+import type { Diagnostic } from '../workflow/types.ts';
+import { jobReferences } from './job-references.ts';
+import type { LintRule } from './rule.ts';
+import { scriptInjection } from './script-injection.ts';
+import { unpinnedActions } from './unpinned-actions.ts';
+
+export const lintRules: readonly LintRule[] = [scriptInjection, unpinnedActions, jobReferences];
+
+export interface LintReport {
+  files: string[];
+  diagnostics: Diagnostic[];
+}
+
+export async function lintPaths(targets: string[]): Promise<LintReport> {
+  const files = (await Promise.all(targets.map(discoverWorkflowFiles))).flat();
+  const diagnostics: Diagnostic[] = [];
+  for (const file of files) {
+    const loaded = await loadWorkflowFile(file);
+    diagnostics.push(...loaded.diagnostics);
+    if (loaded.workflow) {
+      const target = { workflow: loaded.workflow, content: loaded.content };
+      for (const rule of lintRules) diagnostics.push(...rule.check(target));
+    }
+  }
+  return { files, diagnostics: sortDiagnostics(diagnostics) };
+}
+
+export function sortDiagnostics(diagnostics: Diagnostic[]): Diagnostic[] {
+  return [...diagnostics].sort(
+    (a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.rule.localeCompare(b.rule),
+  );
+}
+
+export function countErrors(diagnostics: readonly Diagnostic[]): number {
+  return diagnostics.filter((d) => d.severity === 'error').length;
+}
