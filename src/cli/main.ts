@@ -1,10 +1,10 @@
 // The `gantry` command line: argument parsing and exit codes only; each command
-// lives in its own module and drives the layers below.
+// lives in its own module, loaded when it runs, and drives the layers below.
 
 import { Command, CommanderError, Option } from 'commander';
 import { WorkflowDiscoveryError } from '../workflow/load.ts';
 import { processIO, UsageError, type CommandIO } from './io.ts';
-import { lintCommand } from './lint-command.ts';
+import { GitError } from '../plan/git.ts';
 
 const EXIT_USAGE = 2;
 
@@ -20,9 +20,39 @@ function buildProgram(io: CommandIO, setExitCode: (code: number) => void): Comma
     .description('check workflow files: parser errors, job graph, expressions, script injection, unpinned actions')
     .argument('[paths...]', 'workflow files or folders (default: .github/workflows)')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'sarif']).default('text'))
-    .action(async (paths: string[], options) => setExitCode(await lintCommand(paths, options, io)));
+    .action(async (paths: string[], options) => {
+      const { lintCommand } = await import('./lint-command.ts');
+      setExitCode(await lintCommand(paths, options, io));
+    });
+
+  program
+    .command('plan')
+    .description('show which workflows an event triggers and their jobs, without running them')
+    .option('-C, --directory <dir>', 'the repository', '.')
+    .option('--workflows <path>', 'a workflow file or folder (default: .github/workflows)')
+    .option('--event <name>', 'the event', 'push')
+    .option('--ref <ref>', 'branch or tag of the event (default: the checked-out branch)')
+    .option('--eventpath <file>', 'a webhook payload (JSON) to use as the event, as act does')
+    .option('--input <name=value>', 'a workflow_dispatch input (repeatable)', collect, [])
+    .option('--base <branch>', 'pull_request: the branch the pull request merges into')
+    .option('--head <branch>', 'pull_request: the branch with the changes (default: --ref or HEAD)')
+    .option('--action <type>', 'the activity type (payload.action), e.g. opened, completed')
+    .option('--triggering-workflow <name>', 'workflow_run: the name of the workflow that ran')
+    .option('--conclusion <conclusion>', 'workflow_run: how that run ended', 'success')
+    .option('--cron <expression>', 'schedule: the cron expression that fired')
+    .addOption(
+      new Option('--format <format>', 'output format').choices(['text', 'json', 'mermaid', 'dot']).default('text'),
+    )
+    .action(async (options) => {
+      const { planCommand } = await import('./plan-command.ts');
+      setExitCode(await planCommand(options, io));
+    });
 
   return program;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
 }
 
 export async function main(argv: string[], io: CommandIO = processIO): Promise<number> {
@@ -35,7 +65,7 @@ export async function main(argv: string[], io: CommandIO = processIO): Promise<n
     if (error instanceof CommanderError) {
       return error.exitCode === 0 ? 0 : EXIT_USAGE;
     }
-    if (error instanceof UsageError || error instanceof WorkflowDiscoveryError) {
+    if (error instanceof UsageError || error instanceof WorkflowDiscoveryError || error instanceof GitError) {
       io.err(`gantry: ${error.message}\n`);
       return EXIT_USAGE;
     }

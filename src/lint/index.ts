@@ -2,12 +2,15 @@
 
 import { discoverWorkflowFiles, loadWorkflowFile } from '../workflow/load.ts';
 import type { Diagnostic } from '../workflow/types.ts';
+import { jobGraph } from './job-graph.ts';
 import { jobReferences } from './job-references.ts';
 import type { LintRule } from './rule.ts';
+import { matrix } from './matrix.ts';
 import { scriptInjection } from './script-injection.ts';
+import { triggers } from './triggers.ts';
 import { unpinnedActions } from './unpinned-actions.ts';
 
-export const lintRules: readonly LintRule[] = [scriptInjection, unpinnedActions, jobReferences];
+export const lintRules: readonly LintRule[] = [jobGraph, triggers, matrix, scriptInjection, unpinnedActions, jobReferences];
 
 export interface LintReport {
   files: string[];
@@ -25,11 +28,13 @@ export async function lintPaths(targets: string[]): Promise<LintReport> {
       for (const rule of lintRules) diagnostics.push(...rule.check(target));
     }
   }
-  return { files, diagnostics: sortDiagnostics(diagnostics) };
+  return { files, diagnostics: orderDiagnostics(diagnostics) };
 }
 
-export function sortDiagnostics(diagnostics: Diagnostic[]): Diagnostic[] {
-  return [...diagnostics].sort(
+/** Sorted by place, each reported once. */
+export function orderDiagnostics(diagnostics: Diagnostic[]): Diagnostic[] {
+  const unique = new Map(diagnostics.map((d) => [`${d.file}:${d.line}:${d.column}:${d.message}`, d]));
+  return [...unique.values()].sort(
     (a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.rule.localeCompare(b.rule),
   );
 }

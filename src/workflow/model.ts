@@ -13,6 +13,7 @@ import {
   scalarText,
   stringField,
   stringList,
+  listPositions,
   toTemplateValue,
   valueField,
   type MappingToken,
@@ -72,6 +73,7 @@ function buildJob(
     pos: positionOf(keyToken),
     name: valueField(token, 'name'),
     needs: stringList(field(token, 'needs')),
+    needsAt: listPositions(field(token, 'needs')),
     if: converted?.if.expression ?? 'success()',
     ifSource: conditionSource(field(token, 'if')),
     runsOn: valueField(token, 'runs-on'),
@@ -189,15 +191,18 @@ type FilterConfig = {
 
 function buildTriggers(events: EventsConfig, onToken: TemplateToken | undefined): Trigger[] {
   const onMapping = onToken && isMapping(onToken) ? onToken : undefined;
+  const eventPositions = new Map(onMapping ? [...onMapping].map((pair) => [scalarText(pair.key), positionOf(pair.key)]) : []);
   return Object.entries(events).map(([event, config]) => {
     const eventToken = onMapping ? mappingField(onMapping, event) : undefined;
+    const pos = eventPositions.get(event) ?? positionOf(onToken);
     if (event === 'schedule') {
       const schedules = (config as { cron: string; timezone?: string }[]) ?? [];
-      return { event, schedules: schedules.map((s) => ({ cron: s.cron, timezone: s.timezone })) };
+      return { event, pos, schedules: schedules.map((s) => ({ cron: s.cron, timezone: s.timezone })) };
     }
     const filters = (config ?? {}) as FilterConfig;
     const trigger: Trigger = {
       event,
+      pos,
       branches: filters.branches,
       branchesIgnore: filters['branches-ignore'],
       tags: filters.tags,

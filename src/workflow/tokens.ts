@@ -81,3 +81,8 @@ export function stringList(token: TemplateToken | undefined): string[] {
   if (isSequence(token)) return [...token].map(scalarText);
   return [scalarText(token)];
 }
+
+export function listPositions(token: TemplateToken | undefined): Position[] {
+  if (!token) return [];
+  return isSequence(token) ? [...token].map(positionOf) : [positionOf(token)];
+}

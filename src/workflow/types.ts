@@ -76,6 +76,8 @@ export interface Job {
   pos: Position;
   name?: TemplateValue;
   needs: string[];
+  /** Where each entry of `needs` is written, in the same order. */
+  needsAt: Position[];
   /** Normalised condition: always contains a status function (`success() && (...)` when the user gave none). */
   if: string;
   /** The condition as the user wrote it, for messages. */
@@ -154,6 +156,8 @@ export interface SecretDefinition {
 /** One event under `on:` and its filters, as written. Absent filter = no filter. */
 export interface Trigger {
   event: string;
+  /** Where the event is named under `on:`. */
+  pos?: Position;
   branches?: string[];
   branchesIgnore?: string[];
   tags?: string[];

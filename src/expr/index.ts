@@ -1,0 +1,14 @@
+export { ExpressionError } from './errors.ts';
+export type { ExpressionErrorOptions } from './errors.ts';
+export { CONTEXT_NAMES, SPECIAL_FUNCTIONS, STATUS_FUNCTION_NAMES } from './parse.ts';
+export type { ContextName } from './parse.ts';
+export { coerceToString, fromExpressionData, isTruthy, toExpressionData, toInterpolatedString } from './values.ts';
+export type { PlainValue } from './values.ts';
+export { evaluateCondition, evaluateExpression, evaluateTemplate, evaluateToString } from './evaluate.ts';
+export type { ExpressionContexts, HostFunction, HostFunctions } from './evaluate.ts';
+export { ensureStatusFunction, statusFunctions } from './status.ts';
+export type { JobResult, JobStatus, JobStatusView, StatusView, StepStatusView } from './status.ts';
+export { hashFiles, hashFilesFunction } from './hash-files.ts';
+export type { HashFilesOptions } from './hash-files.ts';
+export { allowedIn, checkExpression } from './availability.ts';
+export type { Availability } from './availability.ts';
