@@ -4,6 +4,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { WorkflowDiscoveryError } from '../workflow/load.ts';
 import { processIO, UsageError, type CommandIO } from './io.ts';
+import { EventError } from '../plan/events.ts';
 import { GitError } from '../plan/git.ts';
 
 const EXIT_USAGE = 2;
@@ -65,7 +66,7 @@ export async function main(argv: string[], io: CommandIO = processIO): Promise<n
     if (error instanceof CommanderError) {
       return error.exitCode === 0 ? 0 : EXIT_USAGE;
     }
-    if (error instanceof UsageError || error instanceof WorkflowDiscoveryError || error instanceof GitError) {
+    if (error instanceof UsageError || error instanceof WorkflowDiscoveryError || error instanceof GitError || error instanceof EventError) {
       io.err(`gantry: ${error.message}\n`);
       return EXIT_USAGE;
     }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { lstatSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { closeSync, lstatSync, openSync, readdirSync, readSync, realpathSync, statSync } from 'node:fs';
 import type { Stats } from 'node:fs';
 import path from 'node:path';
 import picomatch from 'picomatch';
@@ -42,7 +42,7 @@ export function hashFiles(workspace: string, patterns: readonly string[], option
   let fileCount = 0;
   for (const searchPath of searchPaths(globs)) {
     walk(root, searchPath, matcher, options.followSymbolicLinks ?? false, [], (file) => {
-      combined.update(createHash('sha256').update(readFileSync(file)).digest());
+      combined.update(fileDigest(file));
       fileCount++;
     });
   }
@@ -99,7 +99,7 @@ function parsePattern(text: string, root: string): Glob | undefined {
   const rootPrefix = portableRoot.endsWith('/') ? portableRoot : `${portableRoot}/`;
   if (sameText(pattern, portableRoot) || startsWithText(pattern, rootPrefix)) {
     pattern = pattern.slice(portableRoot.length);
-  } else if (pattern === '~' || pattern.startsWith('~/') || /^[A-Za-z]:/.test(pattern)) {
+  } else if (pattern === '~' || pattern.startsWith('~/') || (IS_WINDOWS && /^[A-Za-z]:/.test(pattern))) {
     return undefined;
   }
   // Any other leading slash means the workspace root, as GitHub's documentation shows ('/lib/**/*.rb').
@@ -230,6 +230,20 @@ function walk(
   for (const entry of entries) {
     walk(root, joinGlob(relativePath, entry), matcher, followSymbolicLinks, chain, visitFile);
   }
+}
+
+function fileDigest(absolutePath: string): Buffer {
+  const hash = createHash('sha256');
+  const buffer = Buffer.alloc(64 * 1024);
+  const descriptor = openSync(absolutePath, 'r');
+  try {
+    for (let read = readSync(descriptor, buffer); read > 0; read = readSync(descriptor, buffer)) {
+      hash.update(buffer.subarray(0, read));
+    }
+  } finally {
+    closeSync(descriptor);
+  }
+  return hash.digest();
 }
 
 function statOrUndefined(absolutePath: string, followSymbolicLinks: boolean): Stats | undefined {

@@ -36,6 +36,9 @@ import type { FileChanges, GitCommit } from './git.ts';
 import type { RepoEvent } from './types.ts';
 
 /** The SHA GitHub sends as `before` for a ref that did not exist. */
+/** A problem with the event a user asked for: a bad event file, branches without history. */
+export class EventError extends Error {}
+
 export const ZERO_SHA = '0000000000000000000000000000000000000000';
 
 /** GitHub's push payload lists at most this many commits. */
@@ -538,7 +541,7 @@ async function gatherPullRequestFacts(repoDir: string, options: PullRequestEvent
   const head = await resolveBranch(repoDir, options.head);
   const forkPointSha = await mergeBase(repoDir, base.sha, head.sha);
   if (forkPointSha === null) {
-    throw new Error(`'${head.name}' and '${base.name}' share no history in ${repoDir}; GitHub cannot open a pull request between them`);
+    throw new EventError(`'${head.name}' and '${base.name}' share no history in ${repoDir}; GitHub cannot open a pull request between them`);
   }
   const baseCommit = await readCommit(repoDir, base.sha);
   const headCommit = await readCommit(repoDir, head.sha);
@@ -841,7 +844,7 @@ function parseEventJson(text: string, path: string): unknown {
     const offset = reported ? Number(reported[1]) : scanned >= 0 ? scanned : text.length;
     const { line, column } = lineAndColumn(text, offset);
     const reason = error.message.replace(/,? (?:\.\.\.)?".*is not valid JSON$/s, '').replace(/ in JSON at position \d+.*$/s, '');
-    throw new Error(`invalid JSON in event file ${path} at line ${line}, column ${column}: ${reason}`, { cause: error });
+    throw new EventError(`invalid JSON in event file ${path} at line ${line}, column ${column}: ${reason}`, { cause: error });
   }
 }
 
@@ -963,10 +966,10 @@ async function readEventFile(path: string): Promise<Payload> {
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    throw new Error(`cannot read event file ${path}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw new EventError(`cannot read event file ${path}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
   const payload = parseEventJson(text.replace(/^\uFEFF/, ''), path);
-  if (!isRecord(payload)) throw new Error(`event file ${path} must contain a JSON object`);
+  if (!isRecord(payload)) throw new EventError(`event file ${path} must contain a JSON object`);
   return payload;
 }
 

@@ -39,7 +39,8 @@ function planWorkflow(input: PlanInput, event: RepoEvent, options: PlanOptions):
   }
   const decision = decideTrigger(workflow, event);
   if (!decision.triggered) {
-    return { workflow, triggered: false, reason: decision.reason, inputs: {}, jobs: [], diagnostics: [] };
+    const diagnostics = (decision.inputErrors ?? []).map((message) => inputDiagnostic(workflow, event.name, message));
+    return { workflow, triggered: false, reason: decision.reason, inputs: {}, jobs: [], diagnostics };
   }
   const contexts = {
     github: githubContext(event, { workflowName: workflow.name, workflowFile: workflow.file }),
@@ -49,6 +50,18 @@ function planWorkflow(input: PlanInput, event: RepoEvent, options: PlanOptions):
   const diagnostics: Diagnostic[] = [];
   const jobs = dependencyOrder(workflow.jobs).flatMap((job) => planJob(workflow, job, contexts, diagnostics));
   return { workflow, triggered: true, reason: decision.reason, inputs: decision.inputs, jobs, diagnostics };
+}
+
+function inputDiagnostic(workflow: Workflow, eventName: string, message: string): Diagnostic {
+  const trigger = workflow.triggers.find((t) => t.event === eventName);
+  return {
+    file: workflow.file,
+    ...(trigger?.pos ?? { line: 1, column: 1 }),
+    severity: 'error',
+    rule: 'inputs',
+    message,
+    hint: `give it with --input NAME=VALUE; on.${eventName}.inputs defines the inputs`,
+  };
 }
 
 type PlanContexts = Record<string, unknown>;

@@ -370,7 +370,9 @@ function parseInputValue(definition: InputDefinition, raw: string, subject: stri
 function decideWithInputs(trigger: Trigger, event: RepoEvent, inputEvent: InputEvent): TriggerDecision {
   const prefix = `${inputEvent}${event.ref ? ` on ${event.ref}` : ''}`;
   const resolved = resolveInputs(trigger.inputs ?? [], event.inputs ?? {}, inputEvent);
-  if ('errors' in resolved) return notTriggered(`${prefix}: ${resolved.errors.join('; ')}`);
+  if ('errors' in resolved) {
+    return { triggered: false, reason: `${prefix}: ${resolved.errors.join('; ')}`, inputErrors: resolved.errors };
+  }
   const shown = Object.entries(resolved.inputs).map(([name, value]) => `${name}=${String(value)}`);
   return triggered(shown.length > 0 ? `${prefix} with inputs ${shown.join(', ')}` : prefix, resolved.inputs);
 }

@@ -28,7 +28,7 @@ export interface RepoEvent {
 
 export type TriggerDecision =
   | { triggered: true; reason: string; inputs: Record<string, string | number | boolean> }
-  | { triggered: false; reason: string };
+  | { triggered: false; reason: string; inputErrors?: string[] };
 
 /** One combination of a matrix: key -> value (values may be objects or arrays). */
 export type MatrixLeg = Record<string, unknown>;

@@ -71,7 +71,9 @@ function toDiagnostics(file: string, errors: readonly ParserError[]): Diagnostic
   const seen = new Set<string>();
   const diagnostics: Diagnostic[] = [];
   for (const error of errors) {
-    const message = firstLine(error.rawMessage);
+    const raw = firstLine(error.rawMessage);
+    const internal = internalFailure.test(raw);
+    const message = internal ? "this part of the workflow has a shape GitHub's syntax does not allow here" : raw;
     const start = error.range?.start ?? { line: 1, column: 1 };
     const key = `${start.line}:${start.column}:${message}`;
     if (seen.has(key)) continue;
@@ -83,11 +85,14 @@ function toDiagnostics(file: string, errors: readonly ParserError[]): Diagnostic
       severity: 'error',
       rule: ruleFor(message),
       message,
-      hint: hintFor(message),
+      hint: internal ? `check the keys and values from this line on (the parser stopped with: ${raw})` : hintFor(message),
     });
   }
   return diagnostics;
 }
+
+// The parser sometimes reports its own TypeErrors; those are said in the user's terms.
+const internalFailure = /is not a function|Cannot read properties|undefined \(reading|is not iterable/;
 
 function firstLine(message: string): string {
   return message.split('\n')[0]!.replace(/:$/, '').trim();

@@ -19,6 +19,7 @@ const files: Record<string, string> = {
   'src/x.js': 'x',
   'src/deep/y.js': 'y',
   '.hidden/z.js': 'z',
+  'big/data.txt': '0123456789'.repeat(20_000),
 };
 
 /** The expected value, computed independently: SHA-256 over the concatenated per-file SHA-256 digests. */
@@ -84,6 +85,10 @@ describe('hashFiles', () => {
 
   it('matches dot files and directories', () => {
     assert.equal(hashFiles(workspace, ['**/*.js']), expectedHash(['.hidden/z.js', 'src/deep/y.js', 'src/x.js']));
+  });
+
+  it('hashes files larger than one read buffer', () => {
+    assert.equal(hashFiles(workspace, ['big/*']), expectedHash(['big/data.txt']));
   });
 
   it('returns an empty string when nothing matches', () => {
