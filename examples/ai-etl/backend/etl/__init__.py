@@ -1,0 +1,1 @@
+"""AI ETL Assistant backend: the transform stage of a CSV pipeline."""
