@@ -10,7 +10,7 @@ import {
   buildScheduleEvent,
   buildWorkflowRunEvent,
   loadEventFile,
-} from '../plan/events.ts';
+} from '../plan/events/index.ts';
 import type { RepoEvent } from '../plan/types.ts';
 import { UsageError } from './io.ts';
 

@@ -1,7 +1,7 @@
 // `on:` problems the parser lets through (exclusive filters, bad patterns, cron,
 // dispatch inputs), checked by the same code the planner decides triggers with.
 
-import { validateTrigger } from '../plan/triggers.ts';
+import { validateTrigger } from '../plan/triggers/index.ts';
 import type { LintRule } from './rule.ts';
 
 export const triggers: LintRule = {

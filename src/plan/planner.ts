@@ -7,7 +7,7 @@ import type { Diagnostic, Job, Position, TemplateValue, Workflow } from '../work
 import { githubContext } from './github-context.ts';
 import { dependencyOrder } from './job-graph.ts';
 import { expandMatrix, matrixDisplayName, parseFailFast, parseMaxParallel, strategyContext } from './matrix.ts';
-import { decideTrigger } from './triggers.ts';
+import { decideTrigger } from './triggers/index.ts';
 import type { MatrixLeg, PlannedJob, RepoEvent, RunPlan, WorkflowPlan } from './types.ts';
 
 export interface PlanInput {
@@ -48,7 +48,7 @@ function planWorkflow(input: PlanInput, event: RepoEvent, options: PlanOptions):
     vars: options.vars ?? {},
   };
   const diagnostics: Diagnostic[] = [];
-  const jobs = dependencyOrder(workflow.jobs).flatMap((job) => planJob(workflow, job, contexts, diagnostics));
+  const jobs = dependencyOrder(workflow.jobs).flatMap((job) => planJobLegs(workflow, job, contexts, diagnostics));
   return { workflow, triggered: true, reason: decision.reason, inputs: decision.inputs, jobs, diagnostics };
 }
 
@@ -64,19 +64,30 @@ function inputDiagnostic(workflow: Workflow, eventName: string, message: string)
   };
 }
 
-type PlanContexts = Record<string, unknown>;
+export type PlanContexts = Record<string, unknown>;
 
 /** True when the value can only be known once the jobs it needs have run. */
 function needsRunTime(value: TemplateValue | undefined): boolean {
   return expressionsIn(value).some(({ expression }) => /\b(needs|jobs|steps)\b/.test(expression));
 }
 
-function planJob(workflow: Workflow, job: Job, contexts: PlanContexts, diagnostics: Diagnostic[]): PlannedJob[] {
+/**
+ * A job's legs. At plan time values that need other jobs' results are shown as
+ * written; at run time (`runTime`, with `needs` in the contexts) they are evaluated.
+ */
+export function planJobLegs(
+  workflow: Workflow,
+  job: Job,
+  contexts: PlanContexts,
+  diagnostics: Diagnostic[],
+  runTime = false,
+): PlannedJob[] {
+  const waitsForRunTime = (value: TemplateValue | undefined) => !runTime && needsRunTime(value);
   const report = (pos: Position | undefined, message: string, hint?: string) =>
     diagnostics.push({ file: workflow.file, ...(pos ?? job.pos), severity: 'error', rule: 'plan', message, hint });
   const evaluate = (value: TemplateValue | undefined, scope: PlanContexts, fallback: unknown): unknown => {
     if (!value) return fallback;
-    if (needsRunTime(value)) return sourceText(value);
+    if (waitsForRunTime(value)) return sourceText(value);
     try {
       return evaluateTemplate(value, scope);
     } catch (error) {
@@ -96,7 +107,7 @@ function planJob(workflow: Workflow, job: Job, contexts: PlanContexts, diagnosti
     failFast: typeof failFast === 'boolean' ? failFast : true,
     maxParallel: typeof maxParallel === 'number' ? maxParallel : null,
   };
-  const { legs, nameLegs, deferred } = matrixLegs(job, contexts, evaluate, report);
+  const { legs, nameLegs, deferred } = matrixLegs(job, contexts, evaluate, report, waitsForRunTime);
   return legs.map((leg, index) => {
     const scope = { ...contexts, matrix: leg ?? {}, strategy: strategyContext(settings, index, legs.length) };
     const nameUsesMatrix = expressionsIn(job.name).some(({ expression }) => /\bmatrix\b/.test(expression));
@@ -123,11 +134,12 @@ function matrixLegs(
   contexts: PlanContexts,
   evaluate: (value: TemplateValue | undefined, scope: PlanContexts, fallback: unknown) => unknown,
   report: (pos: Position | undefined, message: string, hint?: string) => void,
+  waitsForRunTime: (value: TemplateValue | undefined) => boolean,
 ): { legs: (MatrixLeg | null)[]; nameLegs: (MatrixLeg | null)[]; deferred: boolean } {
   const single = { legs: [null], nameLegs: [null] };
   const matrix = job.strategy?.matrix;
   if (!matrix) return { ...single, deferred: false };
-  if (needsRunTime(matrix)) return { ...single, deferred: true };
+  if (waitsForRunTime(matrix)) return { ...single, deferred: true };
   const config = evaluate(matrix, contexts, undefined);
   if (config === undefined) return { ...single, deferred: false };
   const expansion = expandMatrix(config);

@@ -8,7 +8,7 @@ import {
   resolveInputs,
   validateCron,
   validateTrigger,
-} from '../../src/plan/triggers.ts';
+} from '../../src/plan/triggers/index.ts';
 import type { InputDefinition, Trigger, Workflow } from '../../src/workflow/types.ts';
 
 function workflow(...triggers: Trigger[]): Workflow {
