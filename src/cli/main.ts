@@ -4,7 +4,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { WorkflowDiscoveryError } from '../workflow/load.ts';
 import { processIO, UsageError, type CommandIO } from './io.ts';
-import { EventError } from '../plan/events.ts';
+import { EventError } from '../plan/events/index.ts';
 import { GitError } from '../plan/git.ts';
 
 const EXIT_USAGE = 2;
@@ -26,9 +26,44 @@ function buildProgram(io: CommandIO, setExitCode: (code: number) => void): Comma
       setExitCode(await lintCommand(paths, options, io));
     });
 
-  program
-    .command('plan')
+  withEventOptions(program.command('plan'))
     .description('show which workflows an event triggers and their jobs, without running them')
+    .addOption(
+      new Option('--format <format>', 'output format').choices(['text', 'json', 'mermaid', 'dot']).default('text'),
+    )
+    .action(async (options) => {
+      const { planCommand } = await import('./plan-command.ts');
+      setExitCode(await planCommand(options, io));
+    });
+
+  withEventOptions(program.command('run'))
+    .description('run the workflows an event triggers, on this machine')
+    .option('--job <id>', 'run this job and what it needs (repeatable)', collect, [])
+    .option('--only', "with --job: do not run the jobs it needs", false)
+    .option('--matrix <key:value>', 'run only the matrix legs with this value (repeatable)', collect, [])
+    .option('--secret <name[=value]>', 'a secret; without a value it is read from the environment (repeatable)', collect, [])
+    .option('--secret-file <file>', 'secrets from a dotenv file (repeatable)', collect, [])
+    .option('--var <name=value>', 'a configuration variable, vars.<name> (repeatable)', collect, [])
+    .option('--var-file <file>', 'variables from a dotenv file (repeatable)', collect, [])
+    .option('--env-file <file>', 'environment variables for every step, from a dotenv file')
+    .option('--jobs <n>', 'how many jobs run at once (default: the number of CPUs)')
+    .option('--json <file>', 'write the results as JSON')
+    .option('--dry-run', 'show what would run, run nothing', false)
+    .option('--bind', "run in the repository folder itself instead of a fresh checkout", false)
+    .option('--verbose', 'show ::debug:: lines', false)
+    .option('--no-color', 'no colours in the output')
+    .action(async (options) => {
+      const { runCommand } = await import('./run-command.ts');
+      const terminal = { isTTY: Boolean(process.stdout.isTTY), columns: process.stdout.columns, rows: process.stdout.rows };
+      setExitCode(await runCommand(options, io, terminal));
+    });
+
+  return program;
+}
+
+/** The options that say which repository, workflows and event a command works on. */
+function withEventOptions(command: Command): Command {
+  return command
     .option('-C, --directory <dir>', 'the repository', '.')
     .option('--workflows <path>', 'a workflow file or folder (default: .github/workflows)')
     .option('--event <name>', 'the event', 'push')
@@ -40,16 +75,7 @@ function buildProgram(io: CommandIO, setExitCode: (code: number) => void): Comma
     .option('--action <type>', 'the activity type (payload.action), e.g. opened, completed')
     .option('--triggering-workflow <name>', 'workflow_run: the name of the workflow that ran')
     .option('--conclusion <conclusion>', 'workflow_run: how that run ended', 'success')
-    .option('--cron <expression>', 'schedule: the cron expression that fired')
-    .addOption(
-      new Option('--format <format>', 'output format').choices(['text', 'json', 'mermaid', 'dot']).default('text'),
-    )
-    .action(async (options) => {
-      const { planCommand } = await import('./plan-command.ts');
-      setExitCode(await planCommand(options, io));
-    });
-
-  return program;
+    .option('--cron <expression>', 'schedule: the cron expression that fired');
 }
 
 function collect(value: string, previous: string[]): string[] {

@@ -1,0 +1,145 @@
+// `gantry run`: plan the event, run what it triggers on this machine, show it
+// live, keep the logs, and exit 0 only when every job succeeded.
+
+import { randomBytes } from 'node:crypto';
+import { cpus } from 'node:os';
+import path from 'node:path';
+import { writeFile } from 'node:fs/promises';
+import { runWorkflows } from '../engine/run.ts';
+import { SecretMasker } from '../engine/masking.ts';
+import { HostExecutor } from '../executors/host.ts';
+import { createFileSink } from '../logs/file-sink.ts';
+import { topLevel } from '../plan/git.ts';
+import { planRun } from '../plan/planner.ts';
+import type { EngineEvent } from '../engine/events.ts';
+import { eventFromOptions, type EventOptions } from './event-options.ts';
+import type { CommandIO } from './io.ts';
+import { UsageError } from './io.ts';
+import { loadRepositoryWorkflows } from './plan-command.ts';
+import { formatPlan } from './plan-format.ts';
+import { createRenderer } from './render/index.ts';
+import { runReport } from './run-report.ts';
+import { collectSecrets, collectVariables, parseMatrixFilters, readEnvFile } from './run-options.ts';
+import { selectJobs } from './run-selection.ts';
+
+export interface RunCommandOptions extends EventOptions {
+  directory: string;
+  workflows?: string;
+  job: string[];
+  only: boolean;
+  matrix: string[];
+  secret: string[];
+  secretFile: string[];
+  var: string[];
+  varFile: string[];
+  envFile?: string;
+  jobs?: string;
+  json?: string;
+  dryRun: boolean;
+  color: boolean;
+  bind: boolean;
+  verbose: boolean;
+}
+
+export interface RunTerminal {
+  isTTY: boolean;
+  columns?: number;
+  rows?: number;
+}
+
+function newRunId(): string {
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  return `${stamp}-${randomBytes(3).toString('hex')}`;
+}
+
+function parseJobCount(value: string | undefined): number {
+  if (value === undefined) return Math.max(1, cpus().length);
+  const count = Number(value);
+  if (!Number.isInteger(count) || count < 1) throw new UsageError(`--jobs expects a whole number of at least 1, got "${value}"`);
+  return count;
+}
+
+export async function runCommand(options: RunCommandOptions, io: CommandIO, terminal: RunTerminal): Promise<number> {
+  const repoDir = path.resolve(options.directory);
+  const secrets = collectSecrets(options.secret, options.secretFile);
+  const vars = collectVariables(options.var, options.varFile, '--var');
+  const env = readEnvFile(options.envFile);
+  const maxParallelJobs = parseJobCount(options.jobs);
+  const matrixFilters = parseMatrixFilters(options.matrix);
+
+  const inputs = await loadRepositoryWorkflows(repoDir, options.workflows);
+  const event = await eventFromOptions(repoDir, options);
+  const fullPlan = planRun(inputs, event, { vars });
+  const broken = fullPlan.workflows.flatMap((wp) => wp.diagnostics.filter((d) => d.severity === 'error'));
+  if (broken.length > 0) {
+    for (const d of broken) io.err(`${d.file}:${d.line}:${d.column}: error: ${d.message}\n`);
+    return 2;
+  }
+  const plan = selectJobs(fullPlan, options.job, options.only, matrixFilters);
+  if (options.dryRun) {
+    io.out(formatPlan(plan, 'text'));
+    return 0;
+  }
+  if (!plan.workflows.some((wp) => wp.triggered && wp.jobs.length > 0)) {
+    io.out(formatPlan(plan, 'text'));
+    io.out('nothing to run: no workflow is triggered by this event\n');
+    return 0;
+  }
+
+  const runId = newRunId();
+  const logDir = path.join(repoDir, '.gantry', 'runs', runId);
+  const projectPath = path.relative(await topLevel(repoDir), repoDir);
+  const debug = options.verbose || secrets.ACTIONS_STEP_DEBUG === 'true';
+  const renderer = createRenderer({
+    tty: terminal.isTTY,
+    color: options.color && !process.env.NO_COLOR && (terminal.isTTY || Boolean(process.env.FORCE_COLOR)),
+    out: { write: io.out, columns: terminal.columns, rows: terminal.rows },
+  });
+  const files = createFileSink(logDir);
+  const listener = (event: EngineEvent) => {
+    files.listener(event);
+    renderer.listener(event);
+  };
+
+  const cancel = new AbortController();
+  const kill = new AbortController();
+  const onInterrupt = () => {
+    if (!cancel.signal.aborted) {
+      io.err('\ngantry: cancelling the run (Ctrl-C again to stop at once)\n');
+      cancel.abort();
+    } else {
+      kill.abort();
+    }
+  };
+  process.on('SIGINT', onInterrupt);
+  process.on('SIGTERM', onInterrupt);
+  try {
+    const result = await runWorkflows(plan, {
+      runId,
+      repoDir,
+      projectPath,
+      logDir,
+      executor: new HostExecutor(),
+      maxParallelJobs,
+      secrets,
+      vars,
+      env,
+      bind: options.bind,
+      debug,
+      cancel: cancel.signal,
+      kill: kill.signal,
+      listener,
+    });
+    if (options.json) {
+      const masker = new SecretMasker();
+      for (const value of Object.values(secrets)) masker.add(value);
+      await writeFile(options.json, JSON.stringify(runReport(result, (text) => masker.mask(text)), null, 2) + '\n');
+    }
+    return result.conclusion === 'success' ? 0 : 1;
+  } finally {
+    process.off('SIGINT', onInterrupt);
+    process.off('SIGTERM', onInterrupt);
+    renderer.stop();
+    await files.close();
+  }
+}

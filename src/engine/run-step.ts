@@ -1,0 +1,185 @@
+// One `run:` step: the script in a file, the shell GitHub would pick, the
+// process through the executor, workflow commands on its output, and the file
+// commands it left behind.
+
+import { randomUUID } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { ProcessStartError, type Executor } from '../executors/types.ts';
+import { resolveShell, scriptFileContent, ShellError } from '../executors/shells.ts';
+import type { Annotation, EngineListener, JobKey } from './events.ts';
+import { parseKeyValueFile, parsePathFile, validateEnvEntries } from './file-commands.ts';
+import type { SecretMasker } from './masking.ts';
+import type { StepFiles } from './runner-env.ts';
+import { WorkflowCommandParser } from './workflow-commands.ts';
+
+export type StepOutcome = 'success' | 'failure' | 'cancelled';
+
+export interface ProcessStepRequest {
+  job: JobKey;
+  step: number;
+  argv: string[];
+  env: Record<string, string>;
+  cwd: string;
+  files: StepFiles;
+  executor: Executor;
+  signal: AbortSignal;
+  /** Aborted when the step's own timeout fired (the step fails rather than being cancelled). */
+  timedOut: () => boolean;
+  killGraceMs?: number;
+  masker: SecretMasker;
+  debug: boolean;
+  emit: EngineListener;
+}
+
+export interface StepReport {
+  outcome: StepOutcome;
+  outputs: Record<string, string>;
+  env: Record<string, string>;
+  paths: string[];
+  state: Record<string, string>;
+  summary: string;
+  annotations: Annotation[];
+}
+
+export async function createStepFiles(temp: string): Promise<StepFiles> {
+  const folder = path.join(temp, '_runner_file_commands');
+  const id = randomUUID();
+  const files: StepFiles = {
+    output: path.join(folder, `set_output_${id}`),
+    env: path.join(folder, `set_env_${id}`),
+    path: path.join(folder, `add_path_${id}`),
+    state: path.join(folder, `save_state_${id}`),
+    summary: path.join(folder, `step_summary_${id}`),
+  };
+  await mkdir(folder, { recursive: true });
+  await Promise.all(Object.values(files).map((file) => writeFile(file, '')));
+  return files;
+}
+
+/** Writes a `run:` script where the shell expects it and returns the command line. */
+export async function prepareScript(
+  script: string,
+  shell: string | undefined,
+  temp: string,
+  which: (name: string) => string | null,
+): Promise<string[]> {
+  const resolved = resolveShell(shell, { which });
+  const file = path.join(temp, `${randomUUID()}${resolved.extension}`);
+  await writeFile(file, scriptFileContent(script, resolved.extension));
+  return resolved.argv(file);
+}
+
+export { ShellError };
+
+export async function runProcessStep(request: ProcessStepRequest): Promise<StepReport> {
+  const { job, step, masker, emit } = request;
+  const annotations: Annotation[] = [];
+  const parser = new WorkflowCommandParser();
+  const log = (stream: 'stdout' | 'stderr' | 'system', line: string) =>
+    emit({ type: 'log', job, step, stream, line: masker.mask(line), at: Date.now() });
+
+  let commandFailure = false;
+  const commandOutputs: Record<string, string> = {};
+  const commandState: Record<string, string> = {};
+  const annotate = (annotation: Annotation) => {
+    const masked = { ...annotation, message: masker.mask(annotation.message), title: annotation.title && masker.mask(annotation.title) };
+    annotations.push(masked);
+    emit({ type: 'annotation', job, step, annotation: masked, at: Date.now() });
+  };
+
+  const onLine = (stream: 'stdout' | 'stderr', line: string) => {
+    const { command, display, messages, failsStep } = parser.processLine(line);
+    if (failsStep) commandFailure = true;
+    switch (command?.kind) {
+      case 'add-mask':
+        masker.add(command.value);
+        break;
+      case 'stop-commands':
+        if (command.maskToken) masker.add(command.token);
+        break;
+      case 'group':
+        emit({ type: 'group', job, step, action: 'start', title: masker.mask(command.title), at: Date.now() });
+        break;
+      case 'endgroup':
+        emit({ type: 'group', job, step, action: 'end', at: Date.now() });
+        break;
+      case 'annotation':
+        annotate(command.annotation);
+        break;
+      case 'debug':
+        if (request.debug) log(stream, `##[debug]${command.message}`);
+        break;
+      case 'set-output':
+        commandOutputs[command.name] = command.value;
+        break;
+      case 'save-state':
+        commandState[command.name] = command.value;
+        break;
+      default:
+        break;
+    }
+    if (display !== null) log(stream, display);
+    for (const message of messages) annotate({ level: message.level, message: message.message });
+  };
+
+  let exitCode: number | null;
+  try {
+    const result = await request.executor.run({
+      argv: request.argv,
+      env: request.env,
+      cwd: request.cwd,
+      signal: request.signal,
+      killGraceMs: request.killGraceMs,
+      onLine,
+    });
+    exitCode = result.exitCode;
+    if (result.stopped) {
+      log('system', request.timedOut() ? 'The step exceeded its timeout-minutes and was stopped.' : 'The step was cancelled.');
+      const files = await readFileCommands(request, log);
+      return { ...files, outputs: { ...commandOutputs, ...files.outputs }, state: { ...commandState, ...files.state }, outcome: request.timedOut() ? 'failure' : 'cancelled', annotations };
+    }
+  } catch (error) {
+    if (!(error instanceof ProcessStartError)) throw error;
+    log('system', `Error: ${error.message}`);
+    return { outcome: 'failure', outputs: {}, env: {}, paths: [], state: {}, summary: '', annotations };
+  }
+  if (exitCode !== 0) log('system', `Error: Process completed with exit code ${exitCode ?? 'null (killed by a signal)'}.`);
+  const files = await readFileCommands(request, log);
+  const succeeded = exitCode === 0 && !files.failed && !commandFailure;
+  return {
+    ...files,
+    outputs: { ...commandOutputs, ...files.outputs },
+    state: { ...commandState, ...files.state },
+    outcome: succeeded ? 'success' : 'failure',
+    annotations,
+  };
+}
+
+async function readFileCommands(
+  request: ProcessStepRequest,
+  log: (stream: 'system', line: string) => void,
+): Promise<Omit<StepReport, 'outcome' | 'annotations'> & { failed: boolean }> {
+  const read = (file: string) => readFile(file, 'utf8').catch(() => '');
+  const [output, env, paths, state, summary] = await Promise.all([
+    read(request.files.output),
+    read(request.files.env),
+    read(request.files.path),
+    read(request.files.state),
+    read(request.files.summary),
+  ]);
+  const outputs = parseKeyValueFile(output, 'GITHUB_OUTPUT');
+  const envs = parseKeyValueFile(env, 'GITHUB_ENV');
+  const allowedEnv = validateEnvEntries(envs.entries);
+  const states = parseKeyValueFile(state, 'GITHUB_STATE');
+  const errors = [...outputs.errors, ...envs.errors, ...states.errors];
+  for (const error of [...errors, ...allowedEnv.errors]) log('system', `Error: ${error}`);
+  return {
+    outputs: Object.fromEntries(outputs.entries),
+    env: Object.fromEntries(allowedEnv.entries),
+    paths: parsePathFile(paths),
+    state: Object.fromEntries(states.entries),
+    summary: request.masker.mask(summary),
+    failed: errors.length > 0,
+  };
+}

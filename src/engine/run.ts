@@ -1,0 +1,149 @@
+// The engine's entry point: a RunPlan in, a RunResult out, typed events on the way.
+
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { githubContext } from '../plan/github-context.ts';
+import { planJobLegs } from '../plan/planner.ts';
+import type { RunPlan } from '../plan/types.ts';
+import { which } from '../executors/which.ts';
+import type { Diagnostic } from '../workflow/types.ts';
+import { ConcurrencyGroups } from './concurrency.ts';
+import type { Conclusion } from './events.ts';
+import { evaluateToString, ExpressionError } from '../expr/index.ts';
+import { SecretMasker } from './masking.ts';
+import { runJob, type RunShared } from './run-job.ts';
+import { Scheduler, type JobGroup, type LegRun, type NeedResult } from './scheduler.ts';
+import type { JobResult, RunOptions, RunResult, WorkflowResult } from './types.ts';
+
+/** The host's environment for steps, without the variables that carry secrets. */
+function hostEnvironment(secrets: Record<string, string>): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(process.env)) {
+    if (value !== undefined && !(name in secrets)) env[name] = value;
+  }
+  return env;
+}
+
+function workflowConclusion(jobs: readonly JobResult[]): Conclusion {
+  const counted = jobs.filter((job) => !job.continuedOnError);
+  if (counted.some((job) => job.conclusion === 'failure')) return 'failure';
+  if (counted.some((job) => job.conclusion === 'cancelled')) return 'cancelled';
+  return 'success';
+}
+
+function runConclusion(workflows: readonly WorkflowResult[]): Conclusion {
+  if (workflows.some((w) => w.conclusion === 'failure')) return 'failure';
+  if (workflows.some((w) => w.conclusion === 'cancelled')) return 'cancelled';
+  return 'success';
+}
+
+export async function runWorkflows(plan: RunPlan, options: RunOptions): Promise<RunResult> {
+  const started = Date.now();
+  const emit = options.listener;
+  await mkdir(options.logDir, { recursive: true });
+  const eventPath = path.join(options.logDir, 'event.json');
+  await writeFile(eventPath, JSON.stringify(plan.event.payload, null, 2));
+
+  const masker = new SecretMasker();
+  for (const value of Object.values(options.secrets)) masker.add(value);
+  const shared: RunShared = {
+    options,
+    event: plan.event,
+    eventPath,
+    sha: plan.event.sha,
+    masker,
+    hostEnv: hostEnvironment(options.secrets),
+    which,
+  };
+  const concurrency = new ConcurrencyGroups();
+
+  emit({ type: 'run-started', runId: options.runId, at: started });
+  for (const wp of plan.workflows.filter((w) => w.triggered)) {
+    emit({ type: 'workflow-started', workflowFile: wp.workflow.file, workflowName: wp.workflow.name, at: Date.now() });
+  }
+
+  const scheduler = new Scheduler(plan, {
+    listener: emit,
+    maxParallelJobs: Math.max(1, options.maxParallelJobs),
+    runLeg: (leg) => runWithConcurrency(leg, shared, concurrency),
+    expandLegs: (group, needs) => expandDeferredMatrix(group, needs, shared),
+    notStarted: (leg, conclusion) => notStartedResult(leg, conclusion, shared),
+  });
+  await scheduler.run();
+
+  const workflows: WorkflowResult[] = plan.workflows
+    .filter((wp) => wp.triggered)
+    .map((wp) => {
+      const jobs = scheduler.jobGroups.filter((g) => g.workflowPlan === wp).flatMap((g) => g.results);
+      const conclusion = workflowConclusion(jobs);
+      emit({ type: 'workflow-finished', workflowFile: wp.workflow.file, conclusion, at: Date.now() });
+      return { file: wp.workflow.file, name: wp.workflow.name, conclusion, jobs };
+    });
+  const conclusion = runConclusion(workflows);
+  const durationMs = Date.now() - started;
+  emit({ type: 'run-finished', runId: options.runId, conclusion, durationMs, logDir: options.logDir, at: Date.now() });
+  return { runId: options.runId, conclusion, workflows, logDir: options.logDir, durationMs };
+}
+
+function baseContexts(group: JobGroup, shared: RunShared) {
+  const { workflow } = group.workflowPlan;
+  return {
+    github: githubContext(shared.event, { workflowName: workflow.name, workflowFile: workflow.file, runId: shared.options.runId }),
+    inputs: group.workflowPlan.inputs,
+    vars: shared.options.vars,
+  };
+}
+
+function expandDeferredMatrix(group: JobGroup, needs: Record<string, NeedResult>, shared: RunShared) {
+  const diagnostics: Diagnostic[] = [];
+  const legs = planJobLegs(group.workflowPlan.workflow, group.job, { ...baseContexts(group, shared), needs }, diagnostics, true);
+  for (const d of diagnostics) {
+    shared.options.listener({ type: 'log', job: `${d.file}#${group.job.id}#0`, step: null, stream: 'system', line: `Error: ${d.file}:${d.line}:${d.column}: ${d.message}`, at: Date.now() });
+  }
+  return diagnostics.length > 0 ? legs.map((leg) => ({ ...leg, matrix: null })) : legs;
+}
+
+function notStartedResult(leg: LegRun, conclusion: Conclusion, shared: RunShared): JobResult {
+  const at = Date.now();
+  shared.options.listener({ type: 'job-started', job: leg.key, at });
+  shared.options.listener({ type: 'job-finished', job: leg.key, conclusion, durationMs: 0, at });
+  return {
+    key: leg.key,
+    workflowFile: leg.group.workflowPlan.workflow.file,
+    id: leg.group.job.id,
+    name: leg.planned.name,
+    matrix: leg.planned.matrix,
+    conclusion,
+    continuedOnError: false,
+    outputs: {},
+    steps: [],
+    annotations: [],
+    summaries: [],
+    durationMs: 0,
+  };
+}
+
+/** `jobs.<id>.concurrency` within this invocation. */
+async function runWithConcurrency(leg: LegRun, shared: RunShared, groups: ConcurrencyGroups): Promise<JobResult> {
+  const setting = leg.group.job.concurrency;
+  if (!setting) return runJob(leg, shared);
+  const scope = { ...baseContexts(leg.group, shared), needs: leg.needs, matrix: leg.planned.matrix ?? {} };
+  let name: string;
+  let cancelInProgress: boolean;
+  try {
+    name = evaluateToString(setting.group, scope);
+    cancelInProgress = setting.cancelInProgress ? evaluateToString(setting.cancelInProgress, scope) === 'true' : false;
+  } catch (error) {
+    if (!(error instanceof ExpressionError)) throw error;
+    return runJob(leg, shared);
+  }
+  const preempted = new AbortController();
+  const member = { cancel: () => preempted.abort() };
+  const admitted = await groups.acquire(name, member, cancelInProgress);
+  if (!admitted) return notStartedResult(leg, 'cancelled', shared);
+  try {
+    return await runJob({ ...leg, cancel: AbortSignal.any([leg.cancel, preempted.signal]) }, shared);
+  } finally {
+    groups.release(name, member);
+  }
+}

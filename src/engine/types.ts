@@ -1,0 +1,75 @@
+// What a run is given and what it returns.
+
+import type { Executor } from '../executors/types.ts';
+import type { MatrixLeg } from '../plan/types.ts';
+import type { Annotation, Conclusion, EngineListener } from './events.ts';
+
+export interface RunOptions {
+  runId: string;
+  /** The repository the event comes from. */
+  repoDir: string;
+  /** Inside the repository: where the workflows' project lives (`-C` in a larger repository). */
+  projectPath: string;
+  /** Where logs, summaries and the JSON report go: `.gantry/runs/<run id>`. */
+  logDir: string;
+  executor: Executor;
+  /** How many jobs run at once. */
+  maxParallelJobs: number;
+  secrets: Record<string, string>;
+  vars: Record<string, string>;
+  /** Extra environment for every step (`--env-file`). */
+  env: Record<string, string>;
+  /** Use the repository folder itself as the workspace instead of a fresh checkout. */
+  bind: boolean;
+  /** Show `::debug::` lines (also on when the ACTIONS_STEP_DEBUG secret is true). */
+  debug: boolean;
+  /** Aborting cancels the run: running steps are stopped; `always()` steps still run. */
+  cancel: AbortSignal;
+  /** Aborting stops everything at once, `always()` steps included (a second Ctrl-C). */
+  kill: AbortSignal;
+  /** Grace between SIGINT, SIGTERM and SIGKILL when a step is stopped. */
+  killGraceMs?: number;
+  listener: EngineListener;
+}
+
+export interface StepResult {
+  index: number;
+  /** The user's id, or the generated `__run`, `__run_2`, `__owner_repo` one. */
+  id: string;
+  name: string;
+  outcome: Conclusion;
+  conclusion: Conclusion;
+  outputs: Record<string, string>;
+  durationMs: number;
+}
+
+export interface JobResult {
+  key: string;
+  workflowFile: string;
+  id: string;
+  name: string;
+  matrix: MatrixLeg | null;
+  conclusion: Conclusion;
+  /** The job failed but `continue-on-error` let the run go on: `needs` sees success, fail-fast ignores it. */
+  continuedOnError: boolean;
+  outputs: Record<string, string>;
+  steps: StepResult[];
+  annotations: Annotation[];
+  summaries: { step: number; markdown: string }[];
+  durationMs: number;
+}
+
+export interface WorkflowResult {
+  file: string;
+  name: string;
+  conclusion: Conclusion;
+  jobs: JobResult[];
+}
+
+export interface RunResult {
+  runId: string;
+  conclusion: Conclusion;
+  workflows: WorkflowResult[];
+  logDir: string;
+  durationMs: number;
+}

@@ -1,0 +1,42 @@
+// A fresh workspace per job: a clean checkout of the event's commit that shares
+// the repository's objects, so the user's working copy is never touched.
+
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { runGit, topLevel } from '../plan/git.ts';
+
+export interface Workspace {
+  /** GITHUB_WORKSPACE: the checkout, or the project's folder inside it. */
+  path: string;
+  /** RUNNER_TEMP: emptied for every job. */
+  temp: string;
+  /** RUNNER_TOOL_CACHE. */
+  toolCache: string;
+  dispose(): Promise<void>;
+}
+
+export interface WorkspaceRequest {
+  repoDir: string;
+  /** The project's folder relative to the repository's top level ('' for the top level). */
+  projectPath: string;
+  sha: string;
+  /** Work in the repository folder itself (`--bind`). */
+  bind: boolean;
+  label: string;
+}
+
+export async function prepareWorkspace(request: WorkspaceRequest): Promise<Workspace> {
+  const base = await mkdtemp(path.join(tmpdir(), `gantry-${request.label.replace(/[^\w.-]+/g, '_').slice(0, 40)}-`));
+  const temp = path.join(base, 'temp');
+  const toolCache = path.join(base, 'tool-cache');
+  await Promise.all([mkdir(temp), mkdir(toolCache)]);
+  const dispose = () => rm(base, { recursive: true, force: true, maxRetries: 3 });
+  if (request.bind) return { path: path.resolve(request.repoDir), temp, toolCache, dispose };
+
+  const checkout = path.join(base, 'workspace');
+  const top = await topLevel(request.repoDir);
+  await runGit(top, ['clone', '--quiet', '--shared', '--no-checkout', top, checkout]);
+  await runGit(checkout, ['checkout', '--quiet', '--detach', request.sha]);
+  return { path: path.join(checkout, request.projectPath), temp, toolCache, dispose };
+}

@@ -1,0 +1,174 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { SecretMasker } from '../../src/engine/masking.ts';
+
+function maskerWith(...secrets: string[]): SecretMasker {
+  const masker = new SecretMasker();
+  for (const secret of secrets) masker.add(secret);
+  return masker;
+}
+
+const base64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
+
+describe('plain secrets', () => {
+  it('replaces a secret with ***', () => {
+    assert.equal(maskerWith('hunter2-secret').mask('token=hunter2-secret;'), 'token=***;');
+  });
+
+  it('leaves text without secrets alone, and everything alone without secrets', () => {
+    assert.equal(maskerWith('hunter2-secret').mask('nothing here, hunter2'), 'nothing here, hunter2');
+    assert.equal(new SecretMasker().mask('hunter2-secret'), 'hunter2-secret');
+    assert.equal(maskerWith('x1').mask(''), '');
+  });
+
+  it('matches case-sensitively', () => {
+    assert.equal(maskerWith('Password123!').mask('password123! Password123!'), 'password123! ***');
+  });
+
+  it('masks a secret that appears many times', () => {
+    const masker = maskerWith('s3cr3t');
+    const text = Array.from({ length: 1000 }, (_, i) => `${i}:s3cr3t`).join(' ');
+    const masked = masker.mask(text);
+    assert.equal(masked.split('***').length - 1, 1000);
+    assert.ok(!masked.includes('s3cr3t'));
+  });
+
+  it('masks inside multi-line text', () => {
+    const masker = maskerWith('topsecret');
+    assert.equal(masker.mask('line 1 topsecret\n{"key": "topsecret"}\nline 3'), 'line 1 ***\n{"key": "***"}\nline 3');
+  });
+
+  it('matches UTF-16 units, not whole graphemes', () => {
+    const masker = maskerWith('token');
+    assert.equal(masker.mask('token\u0301 a👍token🏽'), '***\u0301 a👍***🏽');
+  });
+
+  it('masks short secrets too (the runner has no minimum length)', () => {
+    assert.equal(maskerWith('ab').mask('cabd'), 'c***d');
+  });
+});
+
+describe('registration', () => {
+  it('ignores empty and whitespace-only values', () => {
+    const masker = maskerWith('', '   ', '\n\t\r\n');
+    assert.equal(masker.size, 0);
+    assert.equal(masker.mask(' \t\n'), ' \t\n');
+  });
+
+  it('registers a padded value trimmed as well', () => {
+    assert.equal(maskerWith('  padded-secret \n').mask('x padded-secret y'), 'x *** y');
+  });
+
+  it('registers each line of a multi-line secret', () => {
+    const key = '-----BEGIN KEY-----\nabcdefghij\r\n  klmnopqrst  \n-----END KEY-----\n';
+    const masker = maskerWith(key);
+    assert.equal(masker.mask('leaked abcdefghij here'), 'leaked *** here');
+    assert.equal(masker.mask('klmnopqrst'), '***');
+    assert.equal(masker.mask(`whole:${key}`), 'whole:***');
+  });
+
+  it('counts distinct masked strings and does not grow on a repeat', () => {
+    const masker = maskerWith('abcdefgh');
+    const size = masker.size;
+    assert.ok(size > 1, 'the encoded forms count too');
+    masker.add('abcdefgh');
+    assert.equal(masker.size, size);
+  });
+
+  it('sees secrets added after the last mask', () => {
+    const masker = maskerWith('first-secret');
+    assert.equal(masker.mask('first-secret second-secret'), '*** second-secret');
+    masker.add('second-secret');
+    assert.equal(masker.mask('first-secret second-secret'), '*** ***');
+  });
+});
+
+describe('encoded forms', () => {
+  it('masks base64 at every byte alignment, as the runner tests it', () => {
+    const masker = maskerWith('Password123!');
+    const cases = [
+      [':Password123!', 'OlBh***'],
+      ['a:Password123!', 'YTpQ***'],
+      ['ab:Password123!', 'YWI6***'],
+      ['abc:Password123!', 'YWJjOlBh***'],
+      ['abcd:Password123!', 'YWJjZDpQ***'],
+      ['abcde:Password123!', 'YWJjZGU6***'],
+    ];
+    for (const [plain, expected] of cases) assert.equal(masker.mask(base64(plain ?? '')), expected, plain);
+    assert.equal(masker.mask(`auth: ${base64('Password123!')}`), 'auth: ***');
+  });
+
+  it('base64-encodes the UTF-8 bytes', () => {
+    assert.equal(maskerWith('pässwörd✓').mask(base64('pässwörd✓')), '***');
+  });
+
+  it('masks the URL-encoded form', () => {
+    const masker = maskerWith('Pass word 123!', "a/b?c=d&e'f(g)*~_.-");
+    assert.equal(masker.mask('123Pass%20word%20123%21123'), '123***123');
+    assert.equal(masker.mask('q=a%2Fb%3Fc%3Dd%26e%27f%28g%29%2A~_.-'), 'q=***');
+  });
+
+  it('masks the JSON-escaped form', () => {
+    const secret = 'carriage-return\r_newline\n_tab\t_backslash\\_double-quote"_bell\u0007';
+    const masker = maskerWith(secret);
+    assert.equal(masker.mask(JSON.stringify({ secret })), '{"secret":"***"}');
+    assert.equal(masker.mask('carriage-return\\r_newline\\n_tab\\t_backslash\\\\_double-quote\\"_bell\\u0007'), '***');
+  });
+
+  it('masks the XML-escaped form', () => {
+    assert.equal(maskerWith('Pass<word>123!').mask('123Pass&lt;word&gt;123!123'), '123***123');
+    assert.equal(maskerWith(`a&b"c'd`).mask('a&amp;b&quot;c&apos;d'), '***');
+  });
+
+  it('masks the expression-escaped and command-line-escaped forms', () => {
+    assert.equal(maskerWith("Pass'word'123!").mask("123Pass''word''123!123"), '123***123');
+    assert.equal(maskerWith('Pass"word"123!').mask('123Pass\\"word\\"123!123'), '123***123');
+  });
+
+  it('masks a long quoted secret without its quotes, but not a short one', () => {
+    assert.equal(maskerWith('"Password123!!"').mask('123Password123!!123'), '123***123');
+    const short = maskerWith('"short"');
+    assert.equal(short.mask('123short123'), '123short123');
+    assert.equal(short.mask('123"short"123'), '123***123');
+  });
+
+  it('masks the pieces PowerShell prints around colour codes', () => {
+    const cases = [
+      ['secret&secret&secret', 'secret&secret&\x1b[96msecret\x1b[0m', '***\x1b[96m***\x1b[0m'],
+      ['secret&+secret&secret', 'secret&+\x1b[96ms\x1b[0mecret&secret', '***\x1b[96ms\x1b[0m***'],
+      ['secret&secret&+', 'secret&secret&+\x1b[96m\x1b[0m', '***\x1b[96m\x1b[0m'],
+    ];
+    for (const [secret, output, expected] of cases) assert.equal(maskerWith(secret ?? '').mask(output ?? ''), expected);
+  });
+});
+
+describe('overlapping secrets', () => {
+  it('masks the union of overlapping matches', () => {
+    assert.equal(maskerWith('abcdef', 'defghi').mask('xxabcdefghixx'), 'xx***xx');
+  });
+
+  it('masks the whole of a secret that contains another', () => {
+    assert.equal(maskerWith('cret', 'supersecret').mask('a supersecret b cret'), 'a *** b ***');
+  });
+
+  it('merges secrets that touch into one ***', () => {
+    assert.equal(maskerWith('abcx', 'defy').mask('abcxdefy'), '***');
+  });
+
+  it('merges overlapping occurrences of one secret', () => {
+    assert.equal(maskerWith('aaa1aaa').mask('aaa1aaa1aaa!'), '***!');
+  });
+});
+
+describe('many secrets', () => {
+  it('masks each of 1,000 secrets registered at once', () => {
+    const secrets = Array.from({ length: 1000 }, (_, i) => `secret-${i.toString(36)}-${(i * 7919).toString(16)}`);
+    const masker = maskerWith(...secrets);
+    assert.ok(masker.size >= 1000);
+    const text = secrets.map((secret, i) => `line ${i}: ${secret} ok`).join('\n');
+    const expected = secrets.map((_, i) => `line ${i}: *** ok`).join('\n');
+    assert.equal(masker.mask(text), expected);
+    assert.equal(masker.mask(`encoded ${base64(secrets[999] ?? '')}`), 'encoded ***');
+    assert.equal(masker.mask('secret- not one of them'), 'secret- not one of them');
+  });
+});
