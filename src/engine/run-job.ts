@@ -19,7 +19,7 @@ import type { SecretMasker } from './masking.ts';
 import { createStepFiles, prepareScript, runProcessStep, ShellError, type StepReport } from './run-step.ts';
 import type { LegRun } from './scheduler.ts';
 import { defaultStepName, stepIds } from './step-ids.ts';
-import { builtinAction, unsupportedActionReason } from './uses-steps.ts';
+import { builtinAction, unsupportedActionReason, unsupportedJobFeature } from './uses-steps.ts';
 import type { JobResult, RunOptions, StepResult } from './types.ts';
 import { prepareWorkspace } from './workspace.ts';
 
@@ -126,6 +126,12 @@ export async function runJob(leg: LegRun, shared: RunShared): Promise<JobResult>
   } catch (error) {
     if (!(error instanceof ExpressionError)) throw error;
     log.system(`Error: the job's if: ${error.message}`);
+    return finish('failure');
+  }
+
+  const unsupported = unsupportedJobFeature(job);
+  if (unsupported) {
+    log.system(`Error: ${unsupported}`);
     return finish('failure');
   }
 
