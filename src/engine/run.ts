@@ -4,7 +4,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { githubContext } from '../plan/github-context.ts';
 import { planJobLegs } from '../plan/planner.ts';
-import type { RunPlan } from '../plan/types.ts';
+import type { RunPlan, WorkflowPlan } from '../plan/types.ts';
 import { which } from '../executors/which.ts';
 import type { Diagnostic } from '../workflow/types.ts';
 import { ConcurrencyGroups } from './concurrency.ts';
@@ -68,6 +68,7 @@ export async function runWorkflows(plan: RunPlan, options: RunOptions): Promise<
     runLeg: (leg) => runWithConcurrency(leg, shared, concurrency),
     expandLegs: (group, needs) => expandDeferredMatrix(group, needs, shared),
     notStarted: (leg, conclusion) => notStartedResult(leg, conclusion, shared),
+    ...workflowConcurrency(shared, concurrency),
   });
   await scheduler.run();
 
@@ -120,6 +121,39 @@ function notStartedResult(leg: LegRun, conclusion: Conclusion, shared: RunShared
     annotations: [],
     summaries: [],
     durationMs: 0,
+  };
+}
+
+/** Workflow-level `concurrency` within this invocation: workflows of one group run one after another. */
+function workflowConcurrency(shared: RunShared, groups: ConcurrencyGroups) {
+  const members = new Map<WorkflowPlan, { name: string; member: { cancel(): void } }>();
+  return {
+    admitWorkflow(workflowPlan: WorkflowPlan, cancel: () => void): Promise<boolean> | null {
+      const setting = workflowPlan.workflow.concurrency;
+      if (!setting) return null;
+      const { workflow } = workflowPlan;
+      const scope = {
+        github: githubContext(shared.event, { workflowName: workflow.name, workflowFile: workflow.file, runId: shared.options.runId }),
+        inputs: workflowPlan.inputs,
+        vars: shared.options.vars,
+      };
+      let name: string;
+      let cancelInProgress = false;
+      try {
+        name = evaluateToString(setting.group, scope);
+        if (setting.cancelInProgress) cancelInProgress = evaluateToString(setting.cancelInProgress, scope) === 'true';
+      } catch (error) {
+        if (!(error instanceof ExpressionError)) throw error;
+        return null;
+      }
+      const member = { cancel };
+      members.set(workflowPlan, { name, member });
+      return groups.acquire(`workflow:${name}`, member, cancelInProgress);
+    },
+    workflowFinished(workflowPlan: WorkflowPlan): void {
+      const entry = members.get(workflowPlan);
+      if (entry) groups.release(`workflow:${entry.name}`, entry.member);
+    },
   };
 }
 

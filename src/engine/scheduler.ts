@@ -38,6 +38,12 @@ export interface SchedulerHooks {
   expandLegs(group: JobGroup, needs: Record<string, NeedResult>): PlannedJob[];
   /** The leg did not start (fail-fast cancelled it while queued). */
   notStarted(leg: LegRun, conclusion: Conclusion): JobResult;
+  /**
+   * Workflow-level `concurrency`: resolves whether the workflow may run; `cancel` stops it when a
+   * newer member of its group preempts it. Null when the workflow has no group.
+   */
+  admitWorkflow(workflowPlan: WorkflowPlan, cancel: () => void): Promise<boolean> | null;
+  workflowFinished(workflowPlan: WorkflowPlan): void;
   listener: EngineListener;
   maxParallelJobs: number;
 }
@@ -67,6 +73,8 @@ export class Scheduler {
   private readonly runningPerGroup = new Map<JobGroup, number>();
   private readonly legCancels = new Map<JobKey, AbortController>();
   private finished!: () => void;
+  private readonly workflowCancels = new Map<WorkflowPlan, AbortController>();
+  private readonly waitingWorkflows = new Set<WorkflowPlan>();
 
   constructor(
     plan: RunPlan,
@@ -89,6 +97,7 @@ export class Scheduler {
     for (const group of this.groups) {
       for (const [index, leg] of group.legs.entries()) this.announce(group, leg, index);
     }
+    for (const workflowPlan of new Set(this.groups.map((g) => g.workflowPlan))) this.admit(workflowPlan);
     this.advance();
     await done;
   }
@@ -110,6 +119,19 @@ export class Scheduler {
     });
   }
 
+  private admit(workflowPlan: WorkflowPlan): void {
+    const controller = new AbortController();
+    this.workflowCancels.set(workflowPlan, controller);
+    const admission = this.hooks.admitWorkflow(workflowPlan, () => controller.abort());
+    if (!admission) return;
+    this.waitingWorkflows.add(workflowPlan);
+    void admission.then((admitted) => {
+      if (!admitted) controller.abort();
+      this.waitingWorkflows.delete(workflowPlan);
+      this.advance();
+    });
+  }
+
   private groupOf(workflowPlan: WorkflowPlan, jobId: string): JobGroup | undefined {
     return this.groups.find((g) => g.workflowPlan === workflowPlan && g.job.id === jobId);
   }
@@ -119,7 +141,7 @@ export class Scheduler {
   /** Starts every group whose needs are done, then fills free slots from the queue. */
   private advance(): void {
     for (const group of this.groups) {
-      if (this.started.has(group)) continue;
+      if (this.started.has(group) || this.waitingWorkflows.has(group.workflowPlan)) continue;
       const needed = group.job.needs.map((need) => this.groupOf(group.workflowPlan, need));
       if (needed.some((g) => g && !g.done)) continue;
       this.started.add(group);
@@ -166,7 +188,9 @@ export class Scheduler {
       const key = jobKey(file, group.job.id, index);
       const controller = new AbortController();
       this.legCancels.set(key, controller);
-      this.queue.push({ key, group, planned, needs, ancestorResults, cancel: controller.signal });
+      const workflowCancel = this.workflowCancels.get(group.workflowPlan)!.signal;
+      const cancel = AbortSignal.any([controller.signal, workflowCancel]);
+      this.queue.push({ key, group, planned, needs, ancestorResults, cancel });
     });
     if (group.legs.length === 0) this.completeGroup(group);
   }
@@ -212,5 +236,7 @@ export class Scheduler {
   private completeGroup(group: JobGroup): void {
     group.results.sort((a, b) => a.key.localeCompare(b.key, undefined, { numeric: true }));
     group.done = true;
+    const workflowPlan = group.workflowPlan;
+    if (this.groups.every((g) => g.workflowPlan !== workflowPlan || g.done)) this.hooks.workflowFinished(workflowPlan);
   }
 }
