@@ -28,7 +28,7 @@ export type EngineEvent =
   | { type: 'group'; job: JobKey; step: number; action: 'start' | 'end'; title?: string; at: number }
   | { type: 'annotation'; job: JobKey; step: number; annotation: Annotation; at: number }
   | { type: 'step-summary'; job: JobKey; step: number; markdown: string; at: number }
-  | { type: 'step-finished'; job: JobKey; step: number; outcome: Conclusion; conclusion: Conclusion; durationMs: number; at: number }
+  | { type: 'step-finished'; job: JobKey; step: number; name: string; outcome: Conclusion; conclusion: Conclusion; durationMs: number; at: number }
   | { type: 'job-finished'; job: JobKey; conclusion: Conclusion; durationMs: number; at: number }
   | { type: 'workflow-finished'; workflowFile: string; conclusion: Conclusion; at: number }
   | { type: 'run-finished'; runId: string; conclusion: Conclusion; durationMs: number; logDir: string; at: number };

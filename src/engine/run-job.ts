@@ -307,7 +307,6 @@ async function runOneStep(step: Step, id: string, scope: ExpressionContexts, s: 
     return { result: finishStep(stepResult, 'failure', 'failure', started, s) };
   }
   if (!shouldRun) {
-    emit({ type: 'step-started', job: s.key, step: step.index, name: stepResult.name, at: started });
     return { result: finishStep(stepResult, 'skipped', 'skipped', started, s) };
   }
 
@@ -344,6 +343,7 @@ function finishStep(
     type: 'step-finished',
     job: s.key,
     step: stepResult.index,
+    name: stepResult.name,
     outcome,
     conclusion,
     durationMs: stepResult.durationMs,

@@ -57,7 +57,7 @@ export function createFileSink(logDir: string): FileSink {
         streamFor(event.job, event.step)?.write(`##[${event.annotation.level}]${event.annotation.message}\n`);
         break;
       case 'step-finished':
-        streamFor(event.job, event.step)?.write(`${new Date(event.at).toISOString()} ◀ ${event.conclusion} (outcome ${event.outcome}, ${event.durationMs} ms)\n`);
+        streamFor(event.job, event.step, event.name)?.write(`${new Date(event.at).toISOString()} ◀ ${event.conclusion} (outcome ${event.outcome}, ${event.durationMs} ms)\n`);
         closeStream(`${event.job}|${event.step}`);
         break;
       case 'job-finished':

@@ -90,7 +90,7 @@ export class RunState {
         return;
       }
       case 'step-finished': {
-        const step = this.step(event.job, event.step, event.at - event.durationMs);
+        const step = this.step(event.job, event.step, event.at - event.durationMs, event.name);
         step.status = event.conclusion;
         step.outcome = event.outcome;
         step.durationMs = event.durationMs;
@@ -170,11 +170,11 @@ export class RunState {
     job.startedAt = at;
   }
 
-  private step(key: JobKey, index: number, startedAt: number): StepView {
+  private step(key: JobKey, index: number, startedAt: number, name = `step ${index}`): StepView {
     const job = this.job(key);
     const known = job.steps.get(index);
     if (known) return known;
-    const step: StepView = { index, name: `step ${index}`, status: 'running', startedAt };
+    const step: StepView = { index, name, status: 'running', startedAt };
     job.steps.set(index, step);
     return step;
   }

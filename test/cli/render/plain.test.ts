@@ -107,7 +107,7 @@ describe('plain renderer', () => {
     const events: EngineEvent[] = [
       { type: 'step-started', job, step: 3, name: 'Make', at: at(0) },
       { type: 'group', job, step: 3, action: 'start', title: 'Compile', at: at(0) },
-      { type: 'step-finished', job, step: 3, outcome: 'cancelled', conclusion: 'cancelled', durationMs: 1500, at: at(1.5) },
+      { type: 'step-finished', job, step: 3, name: 'Make', outcome: 'cancelled', conclusion: 'cancelled', durationMs: 1500, at: at(1.5) },
       { type: 'log', job, step: null, stream: 'stdout', line: 'after', at: at(2) },
     ];
     assert.equal(
