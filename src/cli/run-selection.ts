@@ -1,19 +1,12 @@
 // `--job` and `--matrix`: which planned jobs of a run actually run.
 
 import type { RunPlan, WorkflowPlan } from '../plan/types.ts';
+import { ancestorsOf } from '../plan/job-graph.ts';
 import { UsageError } from './io.ts';
 
 function withNeeds(wp: WorkflowPlan, names: ReadonlySet<string>): Set<string> {
-  const byId = new Map(wp.workflow.jobs.map((job) => [job.id, job]));
-  const selected = new Set<string>();
-  const pending = [...names].filter((name) => byId.has(name));
-  while (pending.length > 0) {
-    const id = pending.pop()!;
-    if (selected.has(id)) continue;
-    selected.add(id);
-    pending.push(...(byId.get(id)?.needs ?? []));
-  }
-  return selected;
+  const known = [...names].filter((name) => wp.workflow.jobs.some((job) => job.id === name));
+  return new Set(known.flatMap((name) => [name, ...ancestorsOf(name, wp.workflow.jobs)]));
 }
 
 export function selectJobs(plan: RunPlan, jobs: readonly string[], only: boolean, matrix: readonly [string, string][]): RunPlan {

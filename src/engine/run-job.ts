@@ -11,7 +11,7 @@ import {
   type ExpressionContexts,
 } from '../expr/index.ts';
 import { githubContext } from '../plan/github-context.ts';
-import type { RepoEvent } from '../plan/types.ts';
+import type { RepoEvent, WorkflowPlan } from '../plan/types.ts';
 import type { Step, TemplateValue } from '../workflow/types.ts';
 import type { Conclusion, EngineListener, JobKey } from './events.ts';
 import { defaultVariables, runnerContext, type RunnerFacts } from './runner-env.ts';
@@ -34,6 +34,34 @@ export interface RunShared {
 }
 
 const DEFAULT_JOB_TIMEOUT_MINUTES = 360;
+
+/** The contexts a workflow's event defines: what `concurrency`, `strategy` and job `if` start from. */
+export function workflowContexts(workflowPlan: WorkflowPlan, shared: RunShared) {
+  const { workflow } = workflowPlan;
+  return {
+    github: githubContext(shared.event, { workflowName: workflow.name, workflowFile: workflow.file, runId: shared.options.runId }),
+    inputs: workflowPlan.inputs,
+    vars: shared.options.vars,
+  };
+}
+
+/** A job's result before it has done anything. */
+export function newJobResult(leg: LegRun, conclusion: Conclusion = 'success'): JobResult {
+  return {
+    key: leg.key,
+    workflowFile: leg.group.workflowPlan.workflow.file,
+    id: leg.group.job.id,
+    name: leg.planned.name,
+    matrix: leg.planned.matrix,
+    conclusion,
+    continuedOnError: false,
+    outputs: {},
+    steps: [],
+    annotations: [],
+    summaries: [],
+    durationMs: 0,
+  };
+}
 
 type StepStatus = 'success' | 'failure' | 'cancelled';
 
@@ -74,20 +102,7 @@ export async function runJob(leg: LegRun, shared: RunShared): Promise<JobResult>
   const started = Date.now();
   emit({ type: 'job-started', job: key, at: started });
 
-  const result: JobResult = {
-    key,
-    workflowFile: workflow.file,
-    id: job.id,
-    name: planned.name,
-    matrix: planned.matrix,
-    conclusion: 'success',
-    continuedOnError: false,
-    outputs: {},
-    steps: [],
-    annotations: [],
-    summaries: [],
-    durationMs: 0,
-  };
+  const result = newJobResult(leg);
   const finish = (conclusion: Conclusion): JobResult => {
     result.conclusion = conclusion;
     result.durationMs = Date.now() - started;
@@ -95,13 +110,10 @@ export async function runJob(leg: LegRun, shared: RunShared): Promise<JobResult>
     return result;
   };
 
+  const base = workflowContexts(group.workflowPlan, shared);
   const contexts: ExpressionContexts = {
-    github: {
-      ...githubContext(shared.event, { workflowName: workflow.name, workflowFile: workflow.file, runId: options.runId }),
-      job: job.id,
-    },
-    inputs: group.workflowPlan.inputs,
-    vars: options.vars,
+    ...base,
+    github: { ...base.github, job: job.id },
     secrets: { ...options.secrets, GITHUB_TOKEN: options.secrets.GITHUB_TOKEN ?? '' },
     needs: leg.needs,
     matrix: planned.matrix ?? {},
@@ -116,6 +128,7 @@ export async function runJob(leg: LegRun, shared: RunShared): Promise<JobResult>
     value === undefined ? fallback : evaluateTemplate(value, scope);
 
   const runCancelled = () => options.cancel.aborted || leg.cancel.aborted;
+  if (options.kill.aborted) return finish('cancelled');
   try {
     const run = evaluateCondition(
       job.if,

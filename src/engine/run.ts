@@ -2,7 +2,6 @@
 
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { githubContext } from '../plan/github-context.ts';
 import { planJobLegs } from '../plan/planner.ts';
 import type { RunPlan, WorkflowPlan } from '../plan/types.ts';
 import { which } from '../executors/which.ts';
@@ -11,7 +10,7 @@ import { ConcurrencyGroups } from './concurrency.ts';
 import type { Conclusion } from './events.ts';
 import { evaluateToString, ExpressionError } from '../expr/index.ts';
 import { SecretMasker } from './masking.ts';
-import { runJob, type RunShared } from './run-job.ts';
+import { newJobResult, runJob, workflowContexts, type RunShared } from './run-job.ts';
 import { Scheduler, type JobGroup, type LegRun, type NeedResult } from './scheduler.ts';
 import type { JobResult, RunOptions, RunResult, WorkflowResult } from './types.ts';
 
@@ -86,18 +85,9 @@ export async function runWorkflows(plan: RunPlan, options: RunOptions): Promise<
   return { runId: options.runId, conclusion, workflows, logDir: options.logDir, durationMs };
 }
 
-function baseContexts(group: JobGroup, shared: RunShared) {
-  const { workflow } = group.workflowPlan;
-  return {
-    github: githubContext(shared.event, { workflowName: workflow.name, workflowFile: workflow.file, runId: shared.options.runId }),
-    inputs: group.workflowPlan.inputs,
-    vars: shared.options.vars,
-  };
-}
-
 function expandDeferredMatrix(group: JobGroup, needs: Record<string, NeedResult>, shared: RunShared) {
   const diagnostics: Diagnostic[] = [];
-  const legs = planJobLegs(group.workflowPlan.workflow, group.job, { ...baseContexts(group, shared), needs }, diagnostics, true);
+  const legs = planJobLegs(group.workflowPlan.workflow, group.job, { ...workflowContexts(group.workflowPlan, shared), needs }, diagnostics, true);
   for (const d of diagnostics) {
     shared.options.listener({ type: 'log', job: `${d.file}#${group.job.id}#0`, step: null, stream: 'system', line: `Error: ${d.file}:${d.line}:${d.column}: ${d.message}`, at: Date.now() });
   }
@@ -108,20 +98,7 @@ function notStartedResult(leg: LegRun, conclusion: Conclusion, shared: RunShared
   const at = Date.now();
   shared.options.listener({ type: 'job-started', job: leg.key, at });
   shared.options.listener({ type: 'job-finished', job: leg.key, conclusion, durationMs: 0, at });
-  return {
-    key: leg.key,
-    workflowFile: leg.group.workflowPlan.workflow.file,
-    id: leg.group.job.id,
-    name: leg.planned.name,
-    matrix: leg.planned.matrix,
-    conclusion,
-    continuedOnError: false,
-    outputs: {},
-    steps: [],
-    annotations: [],
-    summaries: [],
-    durationMs: 0,
-  };
+  return newJobResult(leg, conclusion);
 }
 
 /** Workflow-level `concurrency` within this invocation: workflows of one group run one after another. */
@@ -131,12 +108,7 @@ function workflowConcurrency(shared: RunShared, groups: ConcurrencyGroups) {
     admitWorkflow(workflowPlan: WorkflowPlan, cancel: () => void): Promise<boolean> | null {
       const setting = workflowPlan.workflow.concurrency;
       if (!setting) return null;
-      const { workflow } = workflowPlan;
-      const scope = {
-        github: githubContext(shared.event, { workflowName: workflow.name, workflowFile: workflow.file, runId: shared.options.runId }),
-        inputs: workflowPlan.inputs,
-        vars: shared.options.vars,
-      };
+      const scope = workflowContexts(workflowPlan, shared);
       let name: string;
       let cancelInProgress = false;
       try {
@@ -161,7 +133,7 @@ function workflowConcurrency(shared: RunShared, groups: ConcurrencyGroups) {
 async function runWithConcurrency(leg: LegRun, shared: RunShared, groups: ConcurrencyGroups): Promise<JobResult> {
   const setting = leg.group.job.concurrency;
   if (!setting) return runJob(leg, shared);
-  const scope = { ...baseContexts(leg.group, shared), needs: leg.needs, matrix: leg.planned.matrix ?? {} };
+  const scope = { ...workflowContexts(leg.group.workflowPlan, shared), needs: leg.needs, matrix: leg.planned.matrix ?? {} };
   let name: string;
   let cancelInProgress: boolean;
   try {
