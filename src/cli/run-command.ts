@@ -4,9 +4,8 @@
 import { randomBytes } from 'node:crypto';
 import { cpus } from 'node:os';
 import path from 'node:path';
-import { writeFile } from 'node:fs/promises';
+import { stat, writeFile } from 'node:fs/promises';
 import { runWorkflows } from '../engine/run.ts';
-import { SecretMasker } from '../engine/masking.ts';
 import { HostExecutor } from '../executors/host.ts';
 import { createFileSink } from '../logs/file-sink.ts';
 import { topLevel } from '../plan/git.ts';
@@ -59,6 +58,16 @@ function parseJobCount(value: string | undefined): number {
   return count;
 }
 
+/** `--json FILE` is written once the run ends: its folder must exist before anything runs. */
+async function checkReportFolder(file: string): Promise<void> {
+  const folder = path.dirname(path.resolve(file));
+  const isFolder = await stat(folder).then(
+    (info) => info.isDirectory(),
+    () => false,
+  );
+  if (!isFolder) throw new UsageError(`--json ${file}: there is no folder ${folder} to write the report in`);
+}
+
 export async function runCommand(options: RunCommandOptions, io: CommandIO, terminal: RunTerminal): Promise<number> {
   const repoDir = path.resolve(options.directory);
   const secrets = collectSecrets(options.secret, options.secretFile);
@@ -66,6 +75,7 @@ export async function runCommand(options: RunCommandOptions, io: CommandIO, term
   const env = readEnvFile(options.envFile);
   const maxParallelJobs = parseJobCount(options.jobs);
   const matrixFilters = parseMatrixFilters(options.matrix);
+  if (options.json) await checkReportFolder(options.json);
 
   const inputs = await loadRepositoryWorkflows(repoDir, options.workflows);
   const event = await eventFromOptions(repoDir, options);
@@ -131,9 +141,7 @@ export async function runCommand(options: RunCommandOptions, io: CommandIO, term
       listener,
     });
     if (options.json) {
-      const masker = new SecretMasker();
-      for (const value of Object.values(secrets)) masker.add(value);
-      await writeFile(options.json, JSON.stringify(runReport(result, (text) => masker.mask(text)), null, 2) + '\n');
+      await writeFile(options.json, JSON.stringify(runReport(result, result.mask), null, 2) + '\n');
     }
     return result.conclusion === 'success' ? 0 : 1;
   } finally {

@@ -289,11 +289,23 @@ interface StepScope {
   result: JobResult;
 }
 
-async function runOneStep(step: Step, id: string, scope: ExpressionContexts, s: StepScope): Promise<{ result: StepResult }> {
+async function runOneStep(step: Step, id: string, jobScope: ExpressionContexts, s: StepScope): Promise<{ result: StepResult }> {
   const { shared, log } = s;
   const emit = shared.options.listener;
   const started = Date.now();
   const stepResult: StepResult = { index: step.index, id, name: '', outcome: 'skipped', conclusion: 'skipped', outputs: {}, durationMs: 0 };
+
+  // As in the runner, the step's own env joins the env context before anything else of the
+  // step is evaluated (its if, name, run, working-directory); an error in it fails the step.
+  let stepEnv: Record<string, string> = {};
+  let stepEnvError: string | undefined;
+  try {
+    stepEnv = asRecord(step.env ? evaluateTemplate(step.env, jobScope) : {});
+  } catch (error) {
+    if (!(error instanceof ExpressionError)) throw error;
+    stepEnvError = error.message;
+  }
+  const scope: ExpressionContexts = { ...jobScope, env: { ...(jobScope.env as Record<string, string>), ...stepEnv } };
 
   let name: string;
   let script: string | undefined;
@@ -309,6 +321,11 @@ async function runOneStep(step: Step, id: string, scope: ExpressionContexts, s: 
     name = defaultStepName(step, '');
   }
   stepResult.name = shared.masker.mask(name);
+  if (stepEnvError !== undefined) {
+    emit({ type: 'step-started', job: s.key, step: step.index, name: stepResult.name, at: started });
+    log.system(`Error: the step's env: ${stepEnvError}`, step.index);
+    return { result: finishStep(stepResult, 'failure', 'failure', started, s) };
+  }
 
   let shouldRun: boolean;
   try {
@@ -324,7 +341,7 @@ async function runOneStep(step: Step, id: string, scope: ExpressionContexts, s: 
   }
 
   emit({ type: 'step-started', job: s.key, step: step.index, name: stepResult.name, at: started });
-  const report = await executeStep(step, script, scope, s);
+  const report = await executeStep(step, script, scope, stepEnv, s);
   const outcome: Conclusion = report.outcome;
   let conclusion: Conclusion = outcome;
   if (outcome === 'failure') {
@@ -375,7 +392,13 @@ const emptyReport = (outcome: StepReport['outcome']): StepReport => ({
   annotations: [],
 });
 
-async function executeStep(step: Step, script: string | undefined, scope: ExpressionContexts, s: StepScope): Promise<StepReport> {
+async function executeStep(
+  step: Step,
+  script: string | undefined,
+  scope: ExpressionContexts,
+  stepEnv: Record<string, string>,
+  s: StepScope,
+): Promise<StepReport> {
   const { shared, log } = s;
   const { options } = shared;
   if (step.uses) {
@@ -396,11 +419,9 @@ async function executeStep(step: Step, script: string | undefined, scope: Expres
     return emptyReport('failure');
   }
 
-  let stepEnv: Record<string, string>;
   let workingDirectory: string;
   let timeoutMinutes: number | undefined;
   try {
-    stepEnv = asRecord(step.env ? evaluateTemplate(step.env, scope) : {});
     const written = step.workingDirectory ? evaluateToString(step.workingDirectory, scope) : undefined;
     workingDirectory = path.resolve(
       s.facts.workspace,
@@ -448,6 +469,7 @@ async function executeStep(step: Step, script: string | undefined, scope: Expres
     files,
     executor: options.executor,
     signal,
+    kill: options.kill,
     timedOut: () => stepTimeout?.aborted === true && !cancellation.aborted,
     killGraceMs: options.killGraceMs,
     masker: shared.masker,

@@ -24,6 +24,8 @@ export interface ProcessStepRequest {
   files: StepFiles;
   executor: Executor;
   signal: AbortSignal;
+  /** Kills the process at once (a second interrupt), even while `signal` is stopping it. */
+  kill?: AbortSignal;
   /** Aborted when the step's own timeout fired (the step fails rather than being cancelled). */
   timedOut: () => boolean;
   killGraceMs?: number;
@@ -130,6 +132,7 @@ export async function runProcessStep(request: ProcessStepRequest): Promise<StepR
       env: request.env,
       cwd: request.cwd,
       signal: request.signal,
+      kill: request.kill,
       killGraceMs: request.killGraceMs,
       onLine,
     });

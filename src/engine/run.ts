@@ -82,7 +82,7 @@ export async function runWorkflows(plan: RunPlan, options: RunOptions): Promise<
   const conclusion = runConclusion(workflows);
   const durationMs = Date.now() - started;
   emit({ type: 'run-finished', runId: options.runId, conclusion, durationMs, logDir: options.logDir, at: Date.now() });
-  return { runId: options.runId, conclusion, workflows, logDir: options.logDir, durationMs };
+  return { runId: options.runId, conclusion, workflows, logDir: options.logDir, durationMs, mask: (text) => masker.mask(text) };
 }
 
 function expandDeferredMatrix(group: JobGroup, needs: Record<string, NeedResult>, shared: RunShared) {

@@ -72,4 +72,9 @@ export interface RunResult {
   workflows: WorkflowResult[];
   logDir: string;
   durationMs: number;
+  /**
+   * Masks text as the logs are masked: the secrets and every value the steps masked
+   * (`::add-mask::`). Step outputs in `workflows` are kept as the steps wrote them.
+   */
+  mask(text: string): string;
 }

@@ -19,7 +19,7 @@ export class HostExecutor implements Executor {
   readonly name = 'host';
 
   async run(spec: ProcessSpec): Promise<ProcessResult> {
-    if (spec.signal?.aborted) return { exitCode: null, signal: null, stopped: true, durationMs: 0 };
+    if (spec.signal?.aborted || spec.kill?.aborted) return { exitCode: null, signal: null, stopped: true, durationMs: 0 };
     const startedAt = performance.now();
     // Listeners must be attached before anything is awaited: spawn reports some failures on the next tick.
     const child = spawnInOwnGroup(spec);
@@ -32,7 +32,7 @@ export class HostExecutor implements Executor {
       forwardLines(child.stderr, (line) => spec.onLine('stderr', line)),
     ]);
     liveGroups.add(pid);
-    const stopper = stopOnAbort(spec.signal, pid, spec.killGraceMs ?? defaultKillGraceMs);
+    const stopper = stopOnAbort(spec.signal, spec.kill, pid, spec.killGraceMs ?? defaultKillGraceMs);
     const exit = await exitOf(child);
     const durationMs = performance.now() - startedAt;
     stopper.dispose();
@@ -166,8 +166,11 @@ interface Stopper {
   dispose(): void;
 }
 
-/** On abort: SIGINT to the group, then SIGTERM and SIGKILL, each `graceMs` after the previous one. */
-function stopOnAbort(signal: AbortSignal | undefined, pid: number, graceMs: number): Stopper {
+/**
+ * On abort of `signal`: SIGINT to the group, then SIGTERM and SIGKILL, each `graceMs` after the
+ * previous one. On abort of `kill`: SIGKILL at once, whether or not stopping has begun.
+ */
+function stopOnAbort(signal: AbortSignal | undefined, kill: AbortSignal | undefined, pid: number, graceMs: number): Stopper {
   let stopped = false;
   const timers: NodeJS.Timeout[] = [];
   const escalate = () => {
@@ -176,11 +179,17 @@ function stopOnAbort(signal: AbortSignal | undefined, pid: number, graceMs: numb
     timers.push(setTimeout(() => signalGroup(pid, 'SIGTERM'), graceMs));
     timers.push(setTimeout(() => signalGroup(pid, 'SIGKILL'), 2 * graceMs));
   };
+  const killNow = () => {
+    stopped = true;
+    signalGroup(pid, 'SIGKILL');
+  };
   signal?.addEventListener('abort', escalate, { once: true });
+  kill?.addEventListener('abort', killNow, { once: true });
   return {
     stopped: () => stopped,
     dispose: () => {
       signal?.removeEventListener('abort', escalate);
+      kill?.removeEventListener('abort', killNow);
       for (const timer of timers) clearTimeout(timer);
     },
   };

@@ -9,6 +9,8 @@ export interface ProcessSpec {
   cwd: string;
   /** Stop the process (SIGINT, then SIGTERM, then SIGKILL) when this aborts. */
   signal?: AbortSignal;
+  /** Kill the process at once (SIGKILL), even while it is being stopped, when this aborts. */
+  kill?: AbortSignal;
   /** Milliseconds between the escalating signals once stopping begins. Default 7500 (as the runner). */
   killGraceMs?: number;
   /** Receives output as it arrives, already split into lines (without the newline). */

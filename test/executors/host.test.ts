@@ -253,6 +253,28 @@ describe('HostExecutor: stopping', () => {
     assert.ok(performance.now() - started < 5000);
   });
 
+  it('kill ends the process at once with SIGKILL, even while a long grace is running', async () => {
+    const stop = new AbortController();
+    const kill = new AbortController();
+    const started = performance.now();
+    const result = await executor.run({
+      argv: ['bash', '-c', "trap '' INT TERM; echo ready; while true; do sleep 0.05; done"],
+      env: { PATH: basePath },
+      cwd: scratch,
+      signal: stop.signal,
+      kill: kill.signal,
+      killGraceMs: 60_000,
+      onLine: (stream, line) => {
+        if (line !== 'ready') return;
+        stop.abort();
+        setTimeout(() => kill.abort(), 100);
+      },
+    });
+    assert.equal(result.stopped, true);
+    assert.equal(result.signal, 'SIGKILL');
+    assert.ok(performance.now() - started < 5000);
+  });
+
   it('does not start when the signal has already aborted', async () => {
     const result = await bash('echo ran', { signal: AbortSignal.abort() });
     assert.equal(result.stopped, true);

@@ -3,7 +3,7 @@
 
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
@@ -62,27 +62,29 @@ export function workflowRepo(workflows: Record<string, string>, files: Record<st
   return createRepo(all);
 }
 
-let reports = 0;
-
 /** The `gantry run` arguments every test uses: this repository, four jobs at once, a JSON report. */
-function runArgs(repo: TempRepo, args: readonly string[], json: string): string[] {
-  return ['run', '-C', repo.dir, '--jobs', '4', '--json', json, ...args];
+function runArgs(repo: TempRepo | string, args: readonly string[], json: string): string[] {
+  return ['run', '-C', typeof repo === 'string' ? repo : repo.dir, '--jobs', '4', '--json', json, ...args];
 }
 
-async function reportFile(repo: TempRepo): Promise<string> {
-  await mkdir(path.join(repo.dir, '.gantry'), { recursive: true });
-  return path.join(repo.dir, '.gantry', `report-${process.pid}-${++reports}.json`);
+/** Where the report goes: a folder of its own, outside the repository, removed once read. */
+async function reportFile(): Promise<string> {
+  return path.join(await mkdtemp(path.join(tmpdir(), 'gantry-report-')), 'report.json');
 }
 
 async function readReport(json: string): Promise<{ report: RunReport | undefined; reportText: string }> {
-  if (!existsSync(json)) return { report: undefined, reportText: '' };
-  const reportText = await readFile(json, 'utf8');
-  return { report: JSON.parse(reportText) as RunReport, reportText };
+  try {
+    if (!existsSync(json)) return { report: undefined, reportText: '' };
+    const reportText = await readFile(json, 'utf8');
+    return { report: JSON.parse(reportText) as RunReport, reportText };
+  } finally {
+    await rm(path.dirname(json), { recursive: true, force: true });
+  }
 }
 
-/** Runs `gantry run` in the repository and reads its report. */
-export async function gantryRun(repo: TempRepo, args: readonly string[] = [], env: NodeJS.ProcessEnv = {}): Promise<RunOutcome> {
-  const json = await reportFile(repo);
+/** Runs `gantry run` in the repository (or folder) and reads its report. */
+export async function gantryRun(repo: TempRepo | string, args: readonly string[] = [], env: NodeJS.ProcessEnv = {}): Promise<RunOutcome> {
+  const json = await reportFile();
   const result = await runGantry(runArgs(repo, args, json), { env });
   return { ...result, ...(await readReport(json)) };
 }
@@ -95,7 +97,7 @@ export interface StartedRun {
 
 /** Starts `gantry run` without waiting for it, for tests that signal it. */
 export async function startGantryRun(repo: TempRepo, args: readonly string[] = [], env: NodeJS.ProcessEnv = {}): Promise<StartedRun> {
-  const json = await reportFile(repo);
+  const json = await reportFile();
   const child = spawn(process.execPath, [gantryBin, ...runArgs(repo, args, json)], {
     env: { ...process.env, NO_COLOR: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -122,11 +124,18 @@ export async function logFiles(report: RunReport): Promise<Map<string, string>> 
   return files;
 }
 
+/** A workflow of the report, by position or by name. */
+export function workflowOf(report: RunReport, workflow: number | string = 0): RunReport['workflows'][number] {
+  const found = typeof workflow === 'number' ? report.workflows[workflow] : report.workflows.find((w) => w.name === workflow);
+  if (!found) throw new Error(`no workflow ${workflow} in the report: ${report.workflows.map((w) => w.name).join(', ')}`);
+  return found;
+}
+
 /** The job leg with this id (and matrix leg index among its legs). */
-export function jobOf(report: RunReport, id: string, leg = 0, workflow = 0): JobReport {
-  const legs = report.workflows[workflow]!.jobs.filter((job) => job.id === id);
-  const job = legs[leg];
-  if (!job) throw new Error(`no job ${id} (leg ${leg}) in the report: ${report.workflows[workflow]!.jobs.map((j) => j.name).join(', ')}`);
+export function jobOf(report: RunReport, id: string, leg = 0, workflow: number | string = 0): JobReport {
+  const jobs = workflowOf(report, workflow).jobs;
+  const job = jobs.filter((j) => j.id === id)[leg];
+  if (!job) throw new Error(`no job ${id} (leg ${leg}) in the report: ${jobs.map((j) => j.name).join(', ')}`);
   return job;
 }
 
@@ -136,9 +145,9 @@ export function stepOf(job: JobReport, id: string): StepReport {
   return step;
 }
 
-/** Job id -> conclusion for every leg of the first workflow (legs by name). */
-export function conclusions(report: RunReport, workflow = 0): Record<string, string> {
-  return Object.fromEntries(report.workflows[workflow]!.jobs.map((job) => [job.name, job.conclusion]));
+/** Job name -> conclusion for every leg of a workflow (the first by default). */
+export function conclusions(report: RunReport, workflow: number | string = 0): Record<string, string> {
+  return Object.fromEntries(workflowOf(report, workflow).jobs.map((job) => [job.name, job.conclusion]));
 }
 
 /** Lines of stdout printed for this job (`[Workflow/job] ...`), without the prefix. */
