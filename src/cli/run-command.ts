@@ -6,6 +6,8 @@ import { cpus } from 'node:os';
 import path from 'node:path';
 import { stat, writeFile } from 'node:fs/promises';
 import { runWorkflows } from '../engine/run.ts';
+import { checkout } from '../actions/checkout.ts';
+import { LocalActionResolver } from '../actions/local-resolver.ts';
 import { HostExecutor } from '../executors/host.ts';
 import { createFileSink } from '../logs/file-sink.ts';
 import { topLevel } from '../plan/git.ts';
@@ -130,6 +132,7 @@ export async function runCommand(options: RunCommandOptions, io: CommandIO, term
       projectPath,
       logDir,
       executor: new HostExecutor(),
+      actions: new LocalActionResolver([checkout]),
       maxParallelJobs,
       secrets,
       vars,

@@ -1,5 +1,6 @@
 // What a run is given and what it returns.
 
+import type { ActionResolver } from '../actions/types.ts';
 import type { Executor } from '../executors/types.ts';
 import type { MatrixLeg } from '../plan/types.ts';
 import type { Annotation, Conclusion, EngineListener } from './events.ts';
@@ -13,6 +14,8 @@ export interface RunOptions {
   /** Where logs, summaries and the JSON report go: `.gantry/runs/<run id>`. */
   logDir: string;
   executor: Executor;
+  /** Finds what `uses:` steps name: built-ins and local actions. */
+  actions: ActionResolver;
   /** How many jobs run at once. */
   maxParallelJobs: number;
   secrets: Record<string, string>;

@@ -67,7 +67,7 @@ interface ParserError {
   range?: { start: { line: number; column: number } };
 }
 
-function toDiagnostics(file: string, errors: readonly ParserError[]): Diagnostic[] {
+export function toDiagnostics(file: string, errors: readonly ParserError[]): Diagnostic[] {
   const seen = new Set<string>();
   const diagnostics: Diagnostic[] = [];
   for (const error of errors) {
@@ -98,6 +98,6 @@ function firstLine(message: string): string {
   return message.split('\n')[0]!.replace(/:$/, '').trim();
 }
 
-function errorAtStart(file: string, message: string): Diagnostic {
+export function errorAtStart(file: string, message: string): Diagnostic {
   return { file, line: 1, column: 1, severity: 'error', rule: 'syntax', message };
 }

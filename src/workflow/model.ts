@@ -108,6 +108,11 @@ function buildJob(
 
 function buildStep(index: number, token: MappingToken, converted: ConvertedStep | undefined): Step {
   const condition = converted && 'if' in converted && converted.if ? converted.if.expression : 'success()';
+  return stepFromToken(index, token, condition);
+}
+
+/** A step read from its token, with its already normalised `if` (workflow jobs and composite actions). */
+export function stepFromToken(index: number, token: MappingToken, condition: string): Step {
   return {
     index,
     id: stringField(token, 'id'),

@@ -180,3 +180,50 @@ export interface Schedule {
   cron: string;
   timezone?: string;
 }
+
+/** An action's `action.yml`, as GitHub's action syntax defines it. */
+export interface ActionDefinition {
+  file: string;
+  name: string;
+  description?: string;
+  inputs: ActionInput[];
+  outputs: ActionOutput[];
+  runs: ActionRuns;
+}
+
+export interface ActionInput {
+  id: string;
+  description?: string;
+  required: boolean;
+  /** May hold expressions (`${{ github.token }}`), evaluated when the action runs. */
+  default?: TemplateValue;
+  deprecationMessage?: string;
+}
+
+export interface ActionOutput {
+  id: string;
+  description?: string;
+  /** Composite actions map outputs from their steps (`${{ steps.x.outputs.y }}`). */
+  value?: TemplateValue;
+}
+
+export type ActionRuns =
+  | { using: 'composite'; steps: Step[] }
+  | {
+      using: 'node12' | 'node16' | 'node20' | 'node24';
+      main: string;
+      pre?: string;
+      /** Normalised like a step's `if` (`always()` when absent, as the runner does for pre and post). */
+      preIf: string;
+      post?: string;
+      postIf: string;
+    }
+  | {
+      using: 'docker';
+      image: string;
+      entrypoint?: string;
+      args: TemplateValue[];
+      env?: TemplateValue;
+      preEntrypoint?: string;
+      postEntrypoint?: string;
+    };

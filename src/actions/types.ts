@@ -1,0 +1,35 @@
+// The ActionResolver seam: what a `uses:` step names, found and described.
+
+import type { ActionDefinition } from '../workflow/types.ts';
+
+/** What a built-in action may do to the job, as the toolkit's core functions would. */
+export interface BuiltinActionContext {
+  inputs: Record<string, string>;
+  /** The step's environment (PATH included). */
+  env: Record<string, string>;
+  workspace: string;
+  sha: string;
+  log(line: string): void;
+  setOutput(name: string, value: string): void;
+  exportVariable(name: string, value: string): void;
+  addPath(folder: string): void;
+  signal: AbortSignal;
+}
+
+export interface BuiltinAction {
+  /** `owner/repo`, matched case-insensitively against `uses:` without the `@ref`. */
+  name: string;
+  /** Returns normally on success; throws an Error whose message is the one line shown on failure. */
+  run(context: BuiltinActionContext): Promise<void>;
+}
+
+export type ResolvedAction =
+  | { kind: 'builtin'; uses: string; action: BuiltinAction }
+  | { kind: 'definition'; uses: string; directory: string; definition: ActionDefinition };
+
+export interface ActionResolver {
+  /** Throws ActionResolutionError with one line that says why and what would make it resolve. */
+  resolve(uses: string, workspace: string): Promise<ResolvedAction>;
+}
+
+export class ActionResolutionError extends Error {}

@@ -1,0 +1,228 @@
+// `uses:` steps: built-in actions, JavaScript actions (main, and post at the end
+// of the job) and composite actions, with inputs as the runner passes them.
+
+import path from 'node:path';
+import { ActionResolutionError, type BuiltinAction } from '../actions/types.ts';
+import { ExpressionError, evaluateToString, type ExpressionContexts } from '../expr/index.ts';
+import type { ActionDefinition, Step } from '../workflow/types.ts';
+import { runProcessStep, type StepReport } from './run-step.ts';
+import {
+  emptyReport,
+  processEnvironment,
+  runCompositeSteps,
+  stepScope,
+  stepSignal,
+  type StepFrame,
+} from './run-steps.ts';
+import { asString } from './values.ts';
+
+type NodeRuns = Extract<ActionDefinition['runs'], { using: `node${string}` }>;
+
+export async function executeAction(
+  step: Step,
+  uses: string,
+  scope: ExpressionContexts,
+  stepEnv: Record<string, string>,
+  frame: StepFrame,
+  logStep: number,
+  stop: { signal: AbortSignal; timedOut: () => boolean },
+): Promise<StepReport> {
+  const { log } = frame;
+  let resolved;
+  try {
+    resolved = await frame.shared.options.actions.resolve(uses, frame.facts.workspace);
+  } catch (error) {
+    if (!(error instanceof ActionResolutionError)) throw error;
+    log.system(`Error: ${error.message}`, logStep);
+    return emptyReport('failure');
+  }
+  let given: Record<string, string>;
+  try {
+    given = withInputs(step, scope);
+  } catch (error) {
+    if (!(error instanceof ExpressionError)) throw error;
+    log.system(`Error: with: ${error.message}`, logStep);
+    return emptyReport('failure');
+  }
+  if (resolved.kind === 'builtin') return runBuiltin(resolved.action, given, stepEnv, frame, logStep, stop.signal);
+
+  const { definition, directory } = resolved;
+  let inputs: Record<string, string>;
+  try {
+    inputs = actionInputs(definition, given, scope, (line) => log.system(line, logStep));
+  } catch (error) {
+    if (!(error instanceof ExpressionError)) throw error;
+    log.system(`Error: ${definition.file}: an input's default: ${error.message}`, logStep);
+    return emptyReport('failure');
+  }
+  const runs = definition.runs;
+  switch (runs.using) {
+    case 'composite':
+      return runComposite(definition, runs.steps, directory, inputs, stepEnv, frame, logStep);
+    case 'docker':
+      log.system(`Error: ${uses} is a Docker container action: it needs a container engine (Docker or Podman), which this version does not have yet`, logStep);
+      return emptyReport('failure');
+    default:
+      return runNodeAction(uses, runs, directory, inputs, stepEnv, frame, logStep, stop, step);
+  }
+}
+
+function withInputs(step: Step, scope: ExpressionContexts): Record<string, string> {
+  if (step.with?.kind !== 'mapping') return {};
+  return Object.fromEntries(step.with.entries.map((entry) => [entry.key, evaluateToString(entry.value, scope)]));
+}
+
+/** The action's inputs: given values, then defaults; unknown inputs are warned about, as the runner does. */
+function actionInputs(
+  definition: ActionDefinition,
+  given: Record<string, string>,
+  scope: ExpressionContexts,
+  log: (line: string) => void,
+): Record<string, string> {
+  const declared = new Map(definition.inputs.map((input) => [input.id.toLowerCase(), input]));
+  const unexpected = Object.keys(given).filter((name) => !declared.has(name.toLowerCase()));
+  if (unexpected.length > 0) {
+    log(`Warning: Unexpected input(s) '${unexpected.join("', '")}', valid inputs are ['${definition.inputs.map((i) => i.id).join("', '")}']`);
+  }
+  const inputs: Record<string, string> = {};
+  for (const input of definition.inputs) {
+    const key = Object.keys(given).find((name) => name.toLowerCase() === input.id.toLowerCase());
+    if (key !== undefined) {
+      inputs[input.id] = given[key]!;
+      if (input.deprecationMessage) log(`Warning: Input '${input.id}' has been deprecated with message: ${input.deprecationMessage}`);
+    } else if (input.default) {
+      inputs[input.id] = evaluateToString(input.default, scope);
+    } else {
+      inputs[input.id] = '';
+    }
+  }
+  for (const name of unexpected) inputs[name] = given[name]!;
+  return inputs;
+}
+
+function inputVariables(inputs: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(inputs).map(([name, value]) => [`INPUT_${name.replace(/ /g, '_').toUpperCase()}`, value]));
+}
+
+async function runBuiltin(
+  action: BuiltinAction,
+  inputs: Record<string, string>,
+  stepEnv: Record<string, string>,
+  frame: StepFrame,
+  logStep: number,
+  signal: AbortSignal,
+): Promise<StepReport> {
+  const report = emptyReport('success');
+  const { env } = await processEnvironment(frame, stepEnv, action.name);
+  try {
+    await action.run({
+      inputs,
+      env,
+      workspace: frame.facts.workspace,
+      sha: frame.shared.sha,
+      signal,
+      log: (line) => frame.log.system(line, logStep),
+      setOutput: (name, value) => void (report.outputs[name] = value),
+      exportVariable: (name, value) => void (report.env[name] = value),
+      addPath: (folder) => void report.paths.push(folder),
+    });
+  } catch (error) {
+    frame.log.system(`Error: ${error instanceof Error ? error.message : String(error)}`, logStep);
+    report.outcome = 'failure';
+  }
+  return report;
+}
+
+async function runComposite(
+  definition: ActionDefinition,
+  steps: readonly Step[],
+  directory: string,
+  inputs: Record<string, string>,
+  stepEnv: Record<string, string>,
+  frame: StepFrame,
+  logStep: number,
+): Promise<StepReport> {
+  // The composite's steps see the calling step's env, its inputs and their own steps;
+  // what their file commands add to env and PATH stays for the job's later steps.
+  const inherited = { ...frame.env, ...stepEnv };
+  const child: StepFrame = {
+    ...frame,
+    env: { ...inherited },
+    contexts: { ...frame.contexts, inputs },
+    defaults: {},
+    parent: { step: logStep, actionPath: directory },
+  };
+  const { status, stepsContext } = await runCompositeSteps(steps, child, logStep);
+  for (const [name, value] of Object.entries(child.env)) {
+    if (inherited[name] !== value) frame.env[name] = value;
+  }
+
+  const outputs: Record<string, string> = {};
+  const scope = { ...stepScope(child, stepsContext, 'composite'), inputs };
+  for (const output of definition.outputs) {
+    if (!output.value) continue;
+    try {
+      outputs[output.id] = evaluateToString(output.value, scope);
+    } catch (error) {
+      if (!(error instanceof ExpressionError)) throw error;
+      frame.log.system(`Error: ${definition.file}: output '${output.id}': ${error.message}`, logStep);
+    }
+  }
+  return { ...emptyReport(status), outputs };
+}
+
+const hostNodeMajor = Number(process.versions.node.split('.')[0]);
+
+async function runNodeAction(
+  uses: string,
+  runs: NodeRuns,
+  directory: string,
+  inputs: Record<string, string>,
+  stepEnv: Record<string, string>,
+  frame: StepFrame,
+  logStep: number,
+  stop: { signal: AbortSignal; timedOut: () => boolean },
+  step: Step,
+): Promise<StepReport> {
+  const wanted = Number(runs.using.slice(4));
+  if (wanted !== hostNodeMajor) {
+    frame.log.system(`Warning: ${uses} asks for ${runs.using}; running it with this machine's Node.js ${process.versions.node}`, logStep);
+  }
+  const phase = async (script: string, state: Record<string, string>, signal: AbortSignal, timedOut: () => boolean, place: number) => {
+    const stateVariables = Object.fromEntries(Object.entries(state).map(([name, value]) => [`STATE_${name}`, value]));
+    const { env, files } = await processEnvironment(frame, { ...stepEnv, ...inputVariables(inputs), ...stateVariables }, uses);
+    env.GITHUB_ACTION_PATH = directory;
+    env.GITHUB_ACTION_REPOSITORY = uses.startsWith('./') ? '' : uses.replace(/@.*$/, '');
+    return runProcessStep({
+      job: frame.key,
+      step: place,
+      argv: [process.execPath, path.join(directory, script)],
+      env,
+      cwd: frame.facts.workspace,
+      files,
+      executor: frame.shared.options.executor,
+      signal,
+      kill: frame.shared.options.kill,
+      timedOut,
+      killGraceMs: frame.shared.options.killGraceMs,
+      masker: frame.shared.masker,
+      debug: frame.shared.options.debug,
+      emit: frame.shared.options.listener,
+    });
+  };
+  const report = await phase(runs.main, {}, stop.signal, stop.timedOut, logStep);
+  if (runs.post) {
+    const post = runs.post;
+    const state = report.state;
+    const name = `Post ${step.name?.kind === 'literal' ? asString(step.name.value) : `Run ${uses}`}`;
+    frame.posts.push({
+      name,
+      condition: runs.postIf,
+      run: (postFrame, index) => {
+        const { signal, timedOut } = stepSignal(postFrame, undefined);
+        return phase(post, state, signal, timedOut, index);
+      },
+    });
+  }
+  return report;
+}

@@ -1,0 +1,14 @@
+import type { RepoEvent } from '../plan/types.ts';
+import type { SecretMasker } from './masking.ts';
+import type { RunOptions } from './types.ts';
+
+/** What every job of a run shares. */
+export interface RunShared {
+  options: RunOptions;
+  event: RepoEvent;
+  eventPath: string;
+  sha: string;
+  masker: SecretMasker;
+  hostEnv: Record<string, string>;
+  which: (name: string, pathValue?: string) => string | null;
+}

@@ -1,0 +1,365 @@
+// A sequence of steps: a job's, or a composite action's. Each step's env, `if`
+// with the status functions, execution, continue-on-error, and what its file
+// commands change for the steps after it.
+
+import path from 'node:path';
+import {
+  ExpressionError,
+  evaluateCondition,
+  evaluateTemplate,
+  evaluateToString,
+  statusFunctions,
+  type ExpressionContexts,
+} from '../expr/index.ts';
+import type { RunDefaults, Step } from '../workflow/types.ts';
+import type { Conclusion, JobKey } from './events.ts';
+import { executeAction } from './run-action.ts';
+import { createStepFiles, prepareScript, runProcessStep, ShellError, type StepReport } from './run-step.ts';
+import { defaultVariables, type RunnerFacts } from './runner-env.ts';
+import type { RunShared } from './run-shared.ts';
+import { defaultStepName, stepIds } from './step-ids.ts';
+import type { JobResult, StepResult } from './types.ts';
+import { asStringRecord, minutes, truthy } from './values.ts';
+
+export type RunStatus = 'success' | 'failure' | 'cancelled';
+
+export interface StepsContextEntry {
+  outputs: Record<string, string>;
+  outcome: string;
+  conclusion: string;
+}
+
+/** What a post step (an action's `post:`) needs to run at the end of the job. */
+export interface PostStep {
+  name: string;
+  condition: string;
+  run(frame: StepFrame, logStep: number): Promise<StepReport>;
+}
+
+export interface JobLog {
+  system(line: string, step?: number | null): void;
+}
+
+/** Everything a step sees and changes; a composite action runs its steps in a child frame. */
+export interface StepFrame {
+  key: JobKey;
+  jobId: string;
+  shared: RunShared;
+  log: JobLog;
+  facts: RunnerFacts;
+  /** github (with workspace), inputs, vars, secrets, needs, matrix, strategy, runner. */
+  contexts: ExpressionContexts;
+  /** The env context: workflow and job env, then what GITHUB_ENV added. Shared with child frames. */
+  env: Record<string, string>;
+  /** GITHUB_PATH additions, newest first. Shared with child frames. */
+  addedPaths: string[];
+  defaults: RunDefaults;
+  jobCancel: AbortSignal;
+  result: JobResult;
+  /** The job's status so far, as `success()` and `failure()` at step level see it. */
+  job: { status: RunStatus };
+  posts: PostStep[];
+  /** Inside a composite action: the job-level step whose log the nested steps write to. */
+  parent?: { step: number; actionPath: string };
+}
+
+export const emptyReport = (outcome: StepReport['outcome']): StepReport => ({
+  outcome,
+  outputs: {},
+  env: {},
+  paths: [],
+  state: {},
+  summary: '',
+  annotations: [],
+});
+
+interface StepRun {
+  name: string;
+  outcome: Conclusion;
+  conclusion: Conclusion;
+  outputs: Record<string, string>;
+  /** False when the step's `if` kept it from running. */
+  ran: boolean;
+}
+
+/** A job's steps: each one reported as its own step. Returns the job status after them. */
+export async function runJobSteps(steps: readonly Step[], frame: StepFrame): Promise<void> {
+  const ids = stepIds(steps);
+  const stepsContext: Record<string, StepsContextEntry> = {};
+  for (const step of steps) {
+    if (frame.shared.options.kill.aborted) break;
+    if (frame.jobCancel.aborted) frame.job.status = 'cancelled';
+    const started = Date.now();
+    const run = await runStep(step, ids[step.index]!, frame, stepsContext, {
+      logStep: step.index,
+      onStart: (name) => frame.shared.options.listener({ type: 'step-started', job: frame.key, step: step.index, name, at: started }),
+    });
+    frame.result.steps.push(reportStep(frame, step.index, ids[step.index]!, run, started));
+    record(step, run, stepsContext);
+    updateStatus(frame.job, run);
+  }
+}
+
+/** A composite action's steps, all logged under the step that uses the action. */
+export async function runCompositeSteps(
+  steps: readonly Step[],
+  frame: StepFrame,
+  logStep: number,
+): Promise<{ status: RunStatus; stepsContext: Record<string, StepsContextEntry> }> {
+  const ids = stepIds(steps);
+  const stepsContext: Record<string, StepsContextEntry> = {};
+  const action = { status: 'success' as RunStatus };
+  for (const step of steps) {
+    if (frame.shared.options.kill.aborted) break;
+    if (frame.jobCancel.aborted) frame.job.status = 'cancelled';
+    const run = await runStep(step, ids[step.index]!, frame, stepsContext, { logStep, actionStatus: action });
+    if (run.ran) frame.log.system(`${run.conclusion === 'success' ? '✓' : '✗'} ${run.name}`, logStep);
+    record(step, run, stepsContext);
+    updateStatus(action, run);
+  }
+  return { status: action.status, stepsContext };
+}
+
+function record(step: Step, run: StepRun, stepsContext: Record<string, StepsContextEntry>): void {
+  if (step.id) stepsContext[step.id] = { outputs: run.outputs, outcome: run.outcome, conclusion: run.conclusion };
+}
+
+function updateStatus(target: { status: RunStatus }, run: StepRun): void {
+  if (run.outcome === 'cancelled') target.status = 'cancelled';
+  else if (run.conclusion === 'failure' && target.status === 'success') target.status = 'failure';
+}
+
+function reportStep(frame: StepFrame, index: number, id: string, run: StepRun, started: number): StepResult {
+  const durationMs = Date.now() - started;
+  frame.shared.options.listener({
+    type: 'step-finished',
+    job: frame.key,
+    step: index,
+    name: run.name,
+    outcome: run.outcome,
+    conclusion: run.conclusion,
+    durationMs,
+    at: Date.now(),
+  });
+  return { index, id, name: run.name, outcome: run.outcome, conclusion: run.conclusion, outputs: run.outputs, durationMs };
+}
+
+/** Runs a post step registered by an action, as the job's last steps do. */
+export async function runPostSteps(frame: StepFrame, firstIndex: number): Promise<void> {
+  for (const [offset, post] of [...frame.posts].reverse().entries()) {
+    if (frame.shared.options.kill.aborted) break;
+    const index = firstIndex + offset;
+    const started = Date.now();
+    const scope = stepScope(frame, {}, 'post');
+    let shouldRun: boolean;
+    try {
+      shouldRun = evaluateCondition(post.condition, scope, statusFunctions({ kind: 'step', jobStatus: frame.job.status }));
+    } catch (error) {
+      if (!(error instanceof ExpressionError)) throw error;
+      frame.log.system(`Error: the post step's condition: ${error.message}`, index);
+      shouldRun = false;
+    }
+    const run: StepRun = { name: post.name, outcome: 'skipped', conclusion: 'skipped', outputs: {}, ran: shouldRun };
+    if (shouldRun) {
+      frame.shared.options.listener({ type: 'step-started', job: frame.key, step: index, name: post.name, at: started });
+      const report = await post.run(frame, index);
+      applyReport(frame, report, index);
+      run.outcome = report.outcome;
+      run.conclusion = report.outcome;
+    }
+    frame.result.steps.push(reportStep(frame, index, `__post_${offset}`, run, started));
+    updateStatus(frame.job, run);
+  }
+}
+
+export function stepScope(frame: StepFrame, stepsContext: Record<string, StepsContextEntry>, action: string): ExpressionContexts {
+  const github = frame.contexts.github as Record<string, unknown>;
+  return {
+    ...frame.contexts,
+    github: { ...github, action, ...(frame.parent ? { action_path: frame.parent.actionPath } : {}) },
+    env: frame.env,
+    steps: stepsContext,
+    job: { ...((frame.contexts.job as Record<string, unknown> | undefined) ?? {}), status: frame.job.status },
+  };
+}
+
+interface StepPlace {
+  logStep: number;
+  onStart?: (name: string) => void;
+  /** In a composite action, success() and failure() look at the action's own steps. */
+  actionStatus?: { status: RunStatus };
+}
+
+async function runStep(
+  step: Step,
+  id: string,
+  frame: StepFrame,
+  stepsContext: Record<string, StepsContextEntry>,
+  place: StepPlace,
+): Promise<StepRun> {
+  const { log, shared } = frame;
+  const base = stepScope(frame, stepsContext, id);
+  const run: StepRun = { name: '', outcome: 'skipped', conclusion: 'skipped', outputs: {}, ran: false };
+
+  // As in the runner, the step's own env joins the env context before anything else of
+  // the step is evaluated (its if, name, run, working-directory).
+  let stepEnv: Record<string, string> = {};
+  let envError: string | undefined;
+  try {
+    stepEnv = asStringRecord(step.env ? evaluateTemplate(step.env, base) : {});
+  } catch (error) {
+    if (!(error instanceof ExpressionError)) throw error;
+    envError = error.message;
+  }
+  const scope: ExpressionContexts = { ...base, env: { ...frame.env, ...stepEnv } };
+  run.name = shared.masker.mask(stepName(step, scope));
+
+  const fail = (message: string): StepRun => {
+    place.onStart?.(run.name);
+    log.system(`Error: ${message}`, place.logStep);
+    return { ...run, outcome: 'failure', conclusion: 'failure', ran: true };
+  };
+  if (envError !== undefined) return fail(`the step's env: ${envError}`);
+  try {
+    const status = statusFunctions({
+      kind: 'step',
+      jobStatus: frame.job.status,
+      ...(place.actionStatus ? { actionStatus: place.actionStatus.status } : {}),
+    });
+    if (!evaluateCondition(step.if, scope, status)) return run;
+  } catch (error) {
+    if (!(error instanceof ExpressionError)) throw error;
+    return fail(`the step's if: ${error.message}`);
+  }
+
+  place.onStart?.(run.name);
+  const report = await executeStep(step, scope, stepEnv, frame, place.logStep);
+  applyReport(frame, report, place.logStep);
+  let conclusion: Conclusion = report.outcome;
+  if (report.outcome === 'failure' && step.continueOnError) {
+    try {
+      if (truthy(evaluateTemplate(step.continueOnError, scope))) conclusion = 'success';
+    } catch (error) {
+      if (!(error instanceof ExpressionError)) throw error;
+      log.system(`Error: continue-on-error: ${error.message}`, place.logStep);
+    }
+  }
+  return { name: run.name, outcome: report.outcome, conclusion, outputs: report.outputs, ran: true };
+}
+
+function stepName(step: Step, scope: ExpressionContexts): string {
+  try {
+    if (step.name) return evaluateToString(step.name, scope);
+    const script = step.run ? evaluateToString(step.run, scope) : undefined;
+    return defaultStepName(step, script);
+  } catch {
+    return defaultStepName(step, step.run?.kind === 'expression' ? step.run.source : '');
+  }
+}
+
+/** What a finished step's file commands change for the steps after it. */
+function applyReport(frame: StepFrame, report: StepReport, logStep: number): void {
+  Object.assign(frame.env, report.env);
+  frame.addedPaths.unshift(...[...report.paths].reverse());
+  if (report.summary.trim() !== '') {
+    frame.result.summaries.push({ step: logStep, markdown: report.summary });
+    frame.shared.options.listener({ type: 'step-summary', job: frame.key, step: logStep, markdown: report.summary, at: Date.now() });
+  }
+  frame.result.annotations.push(...report.annotations);
+}
+
+/** The signal that stops a step: cancellation (unless the job is already cancelled) and its own timeout. */
+export function stepSignal(frame: StepFrame, timeoutMinutes: number | undefined): { signal: AbortSignal; timedOut: () => boolean } {
+  const { options } = frame.shared;
+  // Once a job is cancelled, the steps that still run (always(), cancelled()) are
+  // stopped only by a second interrupt or their own timeout.
+  const cancellation = frame.job.status === 'cancelled' ? options.kill : AbortSignal.any([frame.jobCancel, options.kill]);
+  const timeout = timeoutMinutes !== undefined && Number.isFinite(timeoutMinutes) ? AbortSignal.timeout(timeoutMinutes * 60_000) : undefined;
+  return {
+    signal: timeout ? AbortSignal.any([cancellation, timeout]) : cancellation,
+    timedOut: () => timeout?.aborted === true && !cancellation.aborted,
+  };
+}
+
+/** The environment of a step's process: the host's, the env context, the step's env, the runner's variables. */
+export async function processEnvironment(
+  frame: StepFrame,
+  stepEnv: Record<string, string>,
+  action: string,
+): Promise<{ env: Record<string, string>; files: Awaited<ReturnType<typeof createStepFiles>>; pathValue: string }> {
+  const { shared } = frame;
+  const files = await createStepFiles(frame.facts.temp);
+  const pathValue = [...frame.addedPaths, shared.hostEnv.PATH ?? ''].filter(Boolean).join(path.delimiter);
+  const env: Record<string, string> = {
+    ...shared.hostEnv,
+    ...frame.env,
+    ...stepEnv,
+    ...defaultVariables(frame.contexts.github as Record<string, unknown>, frame.contexts.runner as Record<string, unknown>, frame.facts, {
+      files,
+      action,
+      jobId: frame.jobId,
+    }),
+    PATH: pathValue,
+  };
+  if (frame.parent) env.GITHUB_ACTION_PATH = frame.parent.actionPath;
+  return { env, files, pathValue };
+}
+
+async function executeStep(
+  step: Step,
+  scope: ExpressionContexts,
+  stepEnv: Record<string, string>,
+  frame: StepFrame,
+  logStep: number,
+): Promise<StepReport> {
+  const { shared, log } = frame;
+  let timeoutMinutes: number | undefined;
+  let workingDirectory: string;
+  let script: string | undefined;
+  try {
+    const timeout = step.timeoutMinutes ? evaluateTemplate(step.timeoutMinutes, scope) : undefined;
+    timeoutMinutes = timeout === undefined ? undefined : minutes(timeout, Infinity);
+    const written = step.workingDirectory ? evaluateToString(step.workingDirectory, scope) : undefined;
+    workingDirectory = path.resolve(frame.facts.workspace, written ?? frame.defaults.workingDirectory ?? '.');
+    script = step.run ? evaluateToString(step.run, scope) : undefined;
+  } catch (error) {
+    if (!(error instanceof ExpressionError)) throw error;
+    log.system(`Error: ${error.message}`, logStep);
+    return emptyReport('failure');
+  }
+  const action = String((scope.github as Record<string, unknown>).action);
+  if (step.uses) return executeAction(step, step.uses, scope, stepEnv, frame, logStep, stepSignal(frame, timeoutMinutes));
+  if (script === undefined) return emptyReport('failure');
+
+  const { env, files, pathValue } = await processEnvironment(frame, stepEnv, action);
+  const shell = step.shell ?? frame.defaults.shell;
+  if (frame.parent && !step.shell) {
+    log.system('Error: a run step in a composite action needs shell: (GitHub requires it there)', logStep);
+    return emptyReport('failure');
+  }
+  let argv: string[];
+  try {
+    argv = await prepareScript(script, shell, frame.facts.temp, (name) => shared.which(name, pathValue));
+  } catch (error) {
+    if (!(error instanceof ShellError)) throw error;
+    log.system(`Error: ${error.message}`, logStep);
+    return emptyReport('failure');
+  }
+  const { signal, timedOut } = stepSignal(frame, timeoutMinutes);
+  return runProcessStep({
+    job: frame.key,
+    step: logStep,
+    argv,
+    env,
+    cwd: workingDirectory,
+    files,
+    executor: shared.options.executor,
+    signal,
+    kill: shared.options.kill,
+    timedOut,
+    killGraceMs: shared.options.killGraceMs,
+    masker: shared.masker,
+    debug: shared.options.debug,
+    emit: shared.options.listener,
+  });
+}
