@@ -7,6 +7,8 @@ import path from 'node:path';
 import { stat, writeFile } from 'node:fs/promises';
 import { runWorkflows } from '../engine/run.ts';
 import { checkout } from '../actions/checkout.ts';
+import { NativeServiceProvider } from '../services/native.ts';
+import { builtinActions } from '../actions/builtin/index.ts';
 import { LocalActionResolver } from '../actions/local-resolver.ts';
 import { HostExecutor } from '../executors/host.ts';
 import { createFileSink } from '../logs/file-sink.ts';
@@ -132,7 +134,8 @@ export async function runCommand(options: RunCommandOptions, io: CommandIO, term
       projectPath,
       logDir,
       executor: new HostExecutor(),
-      actions: new LocalActionResolver([checkout]),
+      actions: new LocalActionResolver([checkout, ...builtinActions]),
+      services: new NativeServiceProvider(),
       maxParallelJobs,
       secrets,
       vars,

@@ -19,6 +19,9 @@ import type { RunShared } from './run-shared.ts';
 import { runJobSteps, runPostSteps, type RunStatus, type StepFrame } from './run-steps.ts';
 import type { LegRun } from './scheduler.ts';
 import { unsupportedJobFeature } from './unsupported.ts';
+import { serviceSpecs } from './job-services.ts';
+import { fixedHostPorts } from './port-locks.ts';
+import { ServiceError, type RunningServices, type ServiceSpec } from '../services/types.ts';
 import type { JobResult } from './types.ts';
 import { asStringRecord, minutes, truthy } from './values.ts';
 import { prepareWorkspace } from './workspace.ts';
@@ -147,6 +150,7 @@ export async function runJob(leg: LegRun, shared: RunShared): Promise<JobResult>
     return finish('failure');
   }
 
+  let stopServices: (() => Promise<void>) | undefined;
   try {
     const facts: RunnerFacts = {
       name: 'gantry',
@@ -161,13 +165,17 @@ export async function runJob(leg: LegRun, shared: RunShared): Promise<JobResult>
     const workflowEnv = asStringRecord(evaluate(workflow.env, { ...contexts, github, runner }, {}));
     const env: Record<string, string> = { ...options.env, ...workflowEnv };
     Object.assign(env, asStringRecord(evaluate(job.env, { ...contexts, github, runner, env }, {})));
+    const services = await startServices(job.services, { ...contexts, github, runner, env }, `${planned.name}`, shared, log, jobCancel);
+    if (services === 'failed') return finish('failure');
+    if (services === 'cancelled') return finish('cancelled');
+    stopServices = services ? () => services.stop() : undefined;
     const frame: StepFrame = {
       key,
       jobId: job.id,
       shared,
       log,
       facts,
-      contexts: { ...contexts, github, runner },
+      contexts: { ...contexts, github, runner, job: { services: services ? services.context : {} } },
       env,
       addedPaths: [],
       defaults: {
@@ -203,7 +211,53 @@ export async function runJob(leg: LegRun, shared: RunShared): Promise<JobResult>
     return finish(jobStatus);
   } finally {
     clearTimeout(timer);
+    await stopServices?.();
     await workspace.dispose();
+  }
+}
+
+/** Starts the job's services; 'failed' (with the reason logged) when one cannot start. */
+async function startServices(
+  written: TemplateValue | undefined,
+  contexts: ExpressionContexts,
+  jobLabel: string,
+  shared: RunShared,
+  log: JobLog,
+  signal: AbortSignal,
+): Promise<RunningServices | undefined | 'failed' | 'cancelled'> {
+  let specs: ServiceSpec[];
+  try {
+    specs = serviceSpecs(written, contexts);
+  } catch (error) {
+    if (!(error instanceof ExpressionError)) throw error;
+    log.system(`Error: services: ${error.message}`);
+    return 'failed';
+  }
+  if (specs.length === 0) return undefined;
+  const ports = specs.flatMap((spec) => fixedHostPorts(spec.ports));
+  let releasePorts = () => {};
+  try {
+    if (ports.length > 0) {
+      log.system(`Host port(s) ${ports.join(', ')} belong to this job while it runs; other jobs of this run that bind them wait`);
+      releasePorts = await shared.portLocks.acquire(ports, signal);
+    }
+    const running = await shared.options.services.start(specs, { jobLabel, signal, log: (line) => log.system(line) });
+    return {
+      ...running,
+      stop: async () => {
+        await running.stop();
+        releasePorts();
+      },
+    };
+  } catch (error) {
+    releasePorts();
+    if (signal.aborted) {
+      log.system('The job was cancelled while its services were starting.');
+      return 'cancelled';
+    }
+    if (!(error instanceof ServiceError)) throw error;
+    log.system(`Error: ${error.message}`);
+    return 'failed';
   }
 }
 

@@ -1,5 +1,6 @@
 import type { RepoEvent } from '../plan/types.ts';
 import type { SecretMasker } from './masking.ts';
+import type { PortLocks } from './port-locks.ts';
 import type { RunOptions } from './types.ts';
 
 /** What every job of a run shares. */
@@ -11,4 +12,5 @@ export interface RunShared {
   masker: SecretMasker;
   hostEnv: Record<string, string>;
   which: (name: string, pathValue?: string) => string | null;
+  portLocks: PortLocks;
 }

@@ -7,6 +7,7 @@ import type { RunPlan, WorkflowPlan } from '../plan/types.ts';
 import { which } from '../executors/which.ts';
 import type { Diagnostic } from '../workflow/types.ts';
 import { ConcurrencyGroups } from './concurrency.ts';
+import { PortLocks } from './port-locks.ts';
 import type { Conclusion } from './events.ts';
 import { evaluateToString, ExpressionError } from '../expr/index.ts';
 import { SecretMasker } from './masking.ts';
@@ -53,6 +54,7 @@ export async function runWorkflows(plan: RunPlan, options: RunOptions): Promise<
     masker,
     hostEnv: hostEnvironment(options.secrets),
     which,
+    portLocks: new PortLocks(),
   };
   const concurrency = new ConcurrencyGroups();
 

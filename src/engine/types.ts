@@ -2,6 +2,7 @@
 
 import type { ActionResolver } from '../actions/types.ts';
 import type { Executor } from '../executors/types.ts';
+import type { ServiceProvider } from '../services/types.ts';
 import type { MatrixLeg } from '../plan/types.ts';
 import type { Annotation, Conclusion, EngineListener } from './events.ts';
 
@@ -16,6 +17,8 @@ export interface RunOptions {
   executor: Executor;
   /** Finds what `uses:` steps name: built-ins and local actions. */
   actions: ActionResolver;
+  /** Starts `services:` (native processes today, containers later). */
+  services: ServiceProvider;
   /** How many jobs run at once. */
   maxParallelJobs: number;
   secrets: Record<string, string>;

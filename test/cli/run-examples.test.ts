@@ -83,26 +83,30 @@ describe('gantry run: examples', { concurrency: true }, () => {
       }
     });
 
-    it('fails each CI job that runs with one line naming the services or the action it needs; the jobs after them are skipped', () => {
-      assert.deepEqual(conclusions(push.report!, 'Continuous Integration'), {
-        'backend-test (3.10)': 'failure',
-        'backend-test (3.11)': 'failure',
-        'frontend-test': 'failure',
-        'llm-gateway-test': 'failure',
-        'docker-build': 'skipped',
-        'security-scan': 'skipped',
-      });
-      const expected: Record<string, RegExp> = {
-        'backend-test (3.10)': /needs service containers: postgres \(postgres:15\), redis \(redis:7-alpine\)/,
-        'backend-test (3.11)': /needs service containers: postgres \(postgres:15\), redis \(redis:7-alpine\)/,
-        'frontend-test': /cannot run "actions\/setup-node@v4" here/,
-        'llm-gateway-test': /cannot run "actions\/setup-python@v4" here/,
-      };
-      for (const [job, reason] of Object.entries(expected)) {
-        const lines = errors(push, 'Continuous Integration', job);
-        assert.equal(lines.length, 1, `${job}:\n${lines.join('\n')}`);
-        assert.match(lines[0]!, reason);
+    it('runs each CI job as far as this machine allows, and says in one line what stopped it', () => {
+      const ci = conclusions(push.report!, 'Continuous Integration');
+      // The backend legs start PostgreSQL and Redis natively on the fixed ports 5432 and 6379 one
+      // after the other; the first to fail cancels the other (fail-fast).
+      const legs = [ci['backend-test (3.10)'], ci['backend-test (3.11)']];
+      assert.ok(legs.includes('failure'), JSON.stringify(ci));
+      assert.ok(legs.every((c) => c === 'failure' || c === 'cancelled'), JSON.stringify(ci));
+      assert.deepEqual(
+        [ci['frontend-test'], ci['llm-gateway-test'], ci['docker-build'], ci['security-scan']],
+        ['failure', 'failure', 'skipped', 'skipped'],
+      );
+      for (const leg of ['backend-test (3.10)', 'backend-test (3.11)'].filter((job) => ci[job] === 'failure')) {
+        assert.match(jobLines(push.stdout, 'Continuous Integration', leg).join('\n'), /postgres service is healthy/);
+        const lines = errors(push, 'Continuous Integration', leg);
+        assert.equal(lines.length, 1, `${leg}:\n${lines.join('\n')}`);
+        // actions/setup-python is built in; the next action, actions/cache, needs the action store.
+        assert.match(lines[0]!, /cannot run "actions\/cache@v3" here|no Python matching/);
       }
+      const frontend = errors(push, 'Continuous Integration', 'frontend-test');
+      assert.equal(frontend.length, 1, frontend.join('\n'));
+      assert.match(frontend[0]!, /no Node\.js matching '18' on this machine \(found: v\d+/);
+      // setup-python finds a 3.10 or says which Pythons it found; then `pip install poetry` needs the network.
+      const gateway = errors(push, 'Continuous Integration', 'llm-gateway-test');
+      assert.ok(gateway.length >= 1, 'llm-gateway-test says why it failed');
       for (const job of ['docker-build', 'security-scan']) assert.deepEqual(errors(push, 'Continuous Integration', job), []);
     });
 

@@ -1,0 +1,102 @@
+// scheduling: many small jobs through the job graph. 500 trivial jobs at scale
+// 1: a fan-out of 250, a fan-in job that needs all of them, a chain of 249
+// after it, run by Gantry in-process with at most 2 jobs at once (`--jobs 2`),
+// once with a fresh workspace checkout per job (the default) and once with
+// `--bind`. The baseline runs the same step script with GitHub's bash argv
+// from a shell-less Node scheduler with the ideal parallelism: 2 at a time for
+// the fan-out, then one after another.
+
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
+import { createGitRepo, planPush, runEngine } from './lib/gantry.ts';
+import { log, median, medians, metric, perRound, rounds, runBenchmark, scaled, tempDir, timed } from './lib/harness.ts';
+import { bashPath, runBashScript, writeScript } from './lib/process.ts';
+
+const TARGET_RATIO = 1.5;
+const PARALLEL = 2;
+
+function workflow(fanOut: number, chain: number): string {
+  const lines = ['on: push', 'defaults:', '  run:', '    shell: bash', 'jobs:'];
+  const job = (id: string, needs: string[]) => {
+    lines.push(`  ${id}:`, '    runs-on: ubuntu-latest');
+    if (needs.length > 0) lines.push(`    needs: [${needs.join(', ')}]`);
+    lines.push('    steps:', "      - run: 'true'");
+  };
+  const fans = Array.from({ length: fanOut }, (_, i) => `fan_${i}`);
+  for (const id of fans) job(id, []);
+  job('fan_in', fans);
+  let previous = 'fan_in';
+  for (let i = 0; i < chain; i++) {
+    job(`chain_${i}`, [previous]);
+    previous = `chain_${i}`;
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** The ideal schedule of the same work: `parallel` workers drain the fan-out, then the rest in order. */
+async function idealSchedule(fanOut: number, chain: number, runStep: () => Promise<unknown>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < fanOut) {
+      next++;
+      await runStep();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(PARALLEL, fanOut) }, worker));
+  for (let i = 0; i < 1 + chain; i++) await runStep();
+}
+
+await runBenchmark('scheduling', { runs: 3 }, async (options) => {
+  const fanOut = scaled(250, options.scale, 2);
+  const chain = scaled(249, options.scale, 1);
+  const jobs = fanOut + 1 + chain;
+  const bash = bashPath();
+  const root = await tempDir('scheduling');
+  const script = await writeScript(path.join(root, 'step.sh'), 'true');
+
+  const make = async (fans: number, links: number, label: string) => {
+    const repo = path.join(root, label);
+    await createGitRepo(repo, { '.github/workflows/graph.yml': workflow(fans, links) });
+    const plan = await planPush(repo);
+    const gantry = async (bind: boolean) => {
+      const run = await runEngine(plan, repo, { maxParallelJobs: PARALLEL, bind });
+      const ran = run.result.workflows[0]?.jobs.filter((j) => j.conclusion === 'success').length;
+      if (ran !== fans + 1 + links) throw new Error(`expected ${fans + 1 + links} successful jobs, Gantry reports ${ran}`);
+      await rm(run.logDir, { recursive: true, force: true });
+      return run.ms;
+    };
+    return {
+      baseline: () => timed(() => idealSchedule(fans, links, () => runBashScript(bash, script))),
+      gantry: () => gantry(false),
+      gantryBind: () => gantry(true),
+    };
+  };
+
+  if (options.warmup) {
+    log('warm-up (6 jobs, untimed)');
+    for (const variant of Object.values(await make(3, 2, 'warmup'))) await variant();
+  }
+  log(`measuring ${jobs} jobs with --jobs ${PARALLEL}, ${options.runs} round(s)`);
+  const samples = await rounds(options.runs, await make(fanOut, chain, 'graph'));
+
+  const ratios = perRound(samples, (t) => t.gantry / t.baseline);
+  const bindRatios = perRound(samples, (t) => t.gantryBind / t.baseline);
+  const checkoutShare = perRound(samples, (t) => (100 * (t.gantry - t.gantryBind)) / t.gantry);
+  const extraPerJob = perRound(samples, (t) => (t.gantry - t.baseline) / jobs);
+  const ratio = median(ratios);
+  return {
+    description: `${jobs} trivial jobs (fan-out ${fanOut}, fan-in 1, chain ${chain}) with --jobs ${PARALLEL} vs the ideal schedule of the same bash spawns`,
+    sizes: { jobs, fanOut, chain, parallel: PARALLEL },
+    ratio,
+    ratioOf: 'gantry in-process (--jobs 2) / ideal schedule',
+    metrics: [
+      metric('gantry / ideal schedule', ratio, '×', { target: { max: TARGET_RATIO }, rounds: ratios }),
+      metric('gantry --bind / ideal schedule', median(bindRatios), '×', { rounds: bindRatios }),
+      metric('share of the run spent on workspace checkouts (1 − bind/default)', median(checkoutShare), '%', { rounds: checkoutShare }),
+      metric("Gantry's extra wall time per job", median(extraPerJob), 'ms', { rounds: extraPerJob }),
+    ],
+    samplesMs: samples,
+    medianMs: medians(samples),
+    notes: ['in-process: runWorkflows with maxParallelJobs 2, the HostExecutor and the file sink; planning is done once, outside the time'],
+  };
+});
