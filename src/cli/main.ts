@@ -2,9 +2,9 @@
 // lives in its own module, loaded when it runs, and drives the layers below.
 
 import { Command, CommanderError, Option } from 'commander';
-import { WorkflowDiscoveryError } from '../workflow/load.ts';
+import { WorkflowDiscoveryError } from '../workflow/errors.ts';
 import { processIO, UsageError, type CommandIO } from './io.ts';
-import { EventError } from '../plan/events/index.ts';
+import { EventError } from '../plan/events/event-error.ts';
 import { GitError } from '../plan/git.ts';
 
 const EXIT_USAGE = 2;

@@ -16,6 +16,7 @@ import type { Conclusion, EngineListener, JobKey } from './events.ts';
 import { runnerContext, type RunnerFacts } from './runner-env.ts';
 import type { SecretMasker } from './masking.ts';
 import type { RunShared } from './run-shared.ts';
+import { StepFileSet } from './run-step.ts';
 import { runJobSteps, runPostSteps, type RunStatus, type StepFrame } from './run-steps.ts';
 import type { LegRun } from './scheduler.ts';
 import { unsupportedJobFeature } from './unsupported.ts';
@@ -186,6 +187,7 @@ export async function runJob(leg: LegRun, shared: RunShared): Promise<JobResult>
       result,
       job: { status: 'success' },
       posts: [],
+      stepFiles: new StepFileSet(workspace.temp),
     };
     await runJobSteps(job.steps, frame);
     await runPostSteps(frame, job.steps.length);

@@ -44,19 +44,32 @@ export interface StepReport {
   annotations: Annotation[];
 }
 
-export async function createStepFiles(temp: string): Promise<StepFiles> {
-  const folder = path.join(temp, '_runner_file_commands');
-  const id = randomUUID();
-  const files: StepFiles = {
-    output: path.join(folder, `set_output_${id}`),
-    env: path.join(folder, `set_env_${id}`),
-    path: path.join(folder, `add_path_${id}`),
-    state: path.join(folder, `save_state_${id}`),
-    summary: path.join(folder, `step_summary_${id}`),
-  };
-  await mkdir(folder, { recursive: true });
-  await Promise.all(Object.values(files).map((file) => writeFile(file, '')));
-  return files;
+/**
+ * The file-command files of a job's steps. They are created once per job and
+ * emptied before each step: creating files costs several times more than
+ * truncating them, and steps of a job never run at the same time.
+ */
+export class StepFileSet {
+  private files?: StepFiles;
+  constructor(private readonly temp: string) {}
+
+  async forNextStep(): Promise<StepFiles> {
+    if (!this.files) {
+      const folder = path.join(this.temp, '_runner_file_commands');
+      const id = randomUUID();
+      this.files = {
+        output: path.join(folder, `set_output_${id}`),
+        env: path.join(folder, `set_env_${id}`),
+        path: path.join(folder, `add_path_${id}`),
+        state: path.join(folder, `save_state_${id}`),
+        summary: path.join(folder, `step_summary_${id}`),
+      };
+      await mkdir(folder, { recursive: true });
+    }
+    const files = this.files;
+    await Promise.all(Object.values(files).map((file) => writeFile(file, '')));
+    return files;
+  }
 }
 
 /** Writes a `run:` script where the shell expects it and returns the command line. */

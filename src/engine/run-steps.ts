@@ -14,8 +14,8 @@ import {
 import type { RunDefaults, Step } from '../workflow/types.ts';
 import type { Conclusion, JobKey } from './events.ts';
 import { executeAction } from './run-action.ts';
-import { createStepFiles, prepareScript, runProcessStep, ShellError, type StepReport } from './run-step.ts';
-import { defaultVariables, type RunnerFacts } from './runner-env.ts';
+import { prepareScript, runProcessStep, ShellError, type StepFileSet, type StepReport } from './run-step.ts';
+import { defaultVariables, type RunnerFacts, type StepFiles } from './runner-env.ts';
 import type { RunShared } from './run-shared.ts';
 import { defaultStepName, stepIds } from './step-ids.ts';
 import type { JobResult, StepResult } from './types.ts';
@@ -59,6 +59,8 @@ export interface StepFrame {
   /** The job's status so far, as `success()` and `failure()` at step level see it. */
   job: { status: RunStatus };
   posts: PostStep[];
+  /** The job's file-command files, emptied for each step. */
+  stepFiles: StepFileSet;
   /** Inside a composite action: the job-level step whose log the nested steps write to. */
   parent?: { step: number; actionPath: string };
 }
@@ -286,9 +288,9 @@ export async function processEnvironment(
   frame: StepFrame,
   stepEnv: Record<string, string>,
   action: string,
-): Promise<{ env: Record<string, string>; files: Awaited<ReturnType<typeof createStepFiles>>; pathValue: string }> {
+): Promise<{ env: Record<string, string>; files: StepFiles; pathValue: string }> {
   const { shared } = frame;
-  const files = await createStepFiles(frame.facts.temp);
+  const files = await frame.stepFiles.forNextStep();
   const pathValue = [...frame.addedPaths, shared.hostEnv.PATH ?? ''].filter(Boolean).join(path.delimiter);
   const env: Record<string, string> = {
     ...shared.hostEnv,

@@ -26,6 +26,20 @@ export interface WorkspaceRequest {
   label: string;
 }
 
+const tops = new Map<string, Promise<string>>();
+
+/** The repository's top level, asked of git once per folder. */
+function repositoryTop(repoDir: string): Promise<string> {
+  const key = path.resolve(repoDir);
+  let top = tops.get(key);
+  if (!top) {
+    top = topLevel(key);
+    tops.set(key, top);
+    top.catch(() => tops.delete(key));
+  }
+  return top;
+}
+
 export async function prepareWorkspace(request: WorkspaceRequest): Promise<Workspace> {
   const base = await mkdtemp(path.join(tmpdir(), `gantry-${request.label.replace(/[^\w.-]+/g, '_').slice(0, 40)}-`));
   const temp = path.join(base, 'temp');
@@ -35,8 +49,9 @@ export async function prepareWorkspace(request: WorkspaceRequest): Promise<Works
   if (request.bind) return { path: path.resolve(request.repoDir), temp, toolCache, dispose };
 
   const checkout = path.join(base, 'workspace');
-  const top = await topLevel(request.repoDir);
-  await runGit(top, ['clone', '--quiet', '--shared', '--no-checkout', top, checkout]);
+  const top = await repositoryTop(request.repoDir);
+  // An empty template skips copying git's sample hooks into every checkout.
+  await runGit(top, ['clone', '--quiet', '--shared', '--no-checkout', '--template=', top, checkout]);
   await runGit(checkout, ['checkout', '--quiet', '--detach', request.sha]);
   return { path: path.join(checkout, request.projectPath), temp, toolCache, dispose };
 }

@@ -11,8 +11,11 @@ import {
 } from '@actions/workflow-parser';
 import { ErrorPolicy } from '@actions/workflow-parser/model/convert';
 import { buildWorkflow } from './model.ts';
+import { WorkflowDiscoveryError } from './errors.ts';
 import { hintFor, ruleFor } from './parser-diagnostics.ts';
 import type { Diagnostic, Workflow } from './types.ts';
+
+export { WorkflowDiscoveryError };
 
 export interface LoadedWorkflow {
   file: string;
@@ -23,7 +26,6 @@ export interface LoadedWorkflow {
   content: string;
 }
 
-export class WorkflowDiscoveryError extends Error {}
 
 export const DEFAULT_WORKFLOWS_DIR = path.join('.github', 'workflows');
 
