@@ -51,6 +51,7 @@ function buildProgram(io: CommandIO, setExitCode: (code: number) => void): Comma
     .option('--dry-run', 'show what would run, run nothing', false)
     .option('--bind', "run in the repository folder itself instead of a fresh checkout", false)
     .option('--verbose', 'show ::debug:: lines', false)
+    .option('--no-builtin <action>', 'do not use the built-in version of this action, e.g. actions/setup-node (repeatable)', collect, [])
     .option('--no-color', 'no colours in the output')
     .action(async (options) => {
       const { runCommand } = await import('./run-command.ts');

@@ -42,12 +42,23 @@ export interface RunCommandOptions extends EventOptions {
   color: boolean;
   bind: boolean;
   verbose: boolean;
+  builtin: string[];
 }
 
 export interface RunTerminal {
   isTTY: boolean;
   columns?: number;
   rows?: number;
+}
+
+/** The built-in actions minus those named by `--no-builtin`. */
+function enabledBuiltins(disabled: readonly string[]) {
+  const all = [checkout, ...builtinActions];
+  const unknown = disabled.filter((name) => !all.some((action) => action.name === name.toLowerCase()));
+  if (unknown.length > 0) {
+    throw new UsageError(`--no-builtin ${unknown.join(', ')}: not a built-in action (built in: ${all.map((a) => a.name).join(', ')})`);
+  }
+  return all.filter((action) => !disabled.some((name) => name.toLowerCase() === action.name));
 }
 
 function newRunId(): string {
@@ -79,6 +90,7 @@ export async function runCommand(options: RunCommandOptions, io: CommandIO, term
   const env = readEnvFile(options.envFile);
   const maxParallelJobs = parseJobCount(options.jobs);
   const matrixFilters = parseMatrixFilters(options.matrix);
+  const builtins = enabledBuiltins(options.builtin);
   if (options.json) await checkReportFolder(options.json);
 
   const inputs = await loadRepositoryWorkflows(repoDir, options.workflows);
@@ -134,7 +146,7 @@ export async function runCommand(options: RunCommandOptions, io: CommandIO, term
       projectPath,
       logDir,
       executor: new HostExecutor(),
-      actions: new LocalActionResolver([checkout, ...builtinActions]),
+      actions: new LocalActionResolver(builtins),
       services: new NativeServiceProvider(),
       maxParallelJobs,
       secrets,

@@ -172,3 +172,30 @@ describe('gantry run with actions', () => {
     assert.doesNotMatch(run.stdout + run.stderr, /\n\s+at /);
   });
 });
+
+describe('--no-builtin', () => {
+  it('turns a built-in action off, and refuses names that are not built in', async () => {
+    const repo = await workflowRepo({
+      'ci.yml': `
+        on: push
+        jobs:
+          build:
+            runs-on: ubuntu-latest
+            steps:
+              - uses: actions/checkout@v4
+      `,
+    });
+    try {
+      const off = await gantryRun(repo, ['--no-builtin', 'actions/checkout']);
+      assert.equal(off.code, 1);
+      assert.match(off.stdout, /cannot run "actions\/checkout@v4" here/);
+      const on = await gantryRun(repo);
+      assert.equal(on.code, 0, on.stdout);
+      const unknown = await gantryRun(repo, ['--no-builtin', 'actions/cache']);
+      assert.equal(unknown.code, 2);
+      assert.match(unknown.stderr, /--no-builtin actions\/cache: not a built-in action \(built in: actions\/checkout, actions\/setup-python, actions\/setup-node\)/);
+    } finally {
+      await repo.remove();
+    }
+  });
+});
