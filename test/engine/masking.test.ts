@@ -172,3 +172,98 @@ describe('many secrets', () => {
     assert.equal(masker.mask('secret- not one of them'), 'secret- not one of them');
   });
 });
+
+// The prefilter (a rolling hash of three code units, with tables of their own
+// for patterns of one and two) must never let a pattern through unmasked.
+describe('prefilter edge cases', () => {
+  it('masks a one-code-unit secret anywhere, including the first and last position', () => {
+    const masker = maskerWith('q');
+    assert.equal(masker.mask('q'), '***');
+    assert.equal(masker.mask('qa'), '***a');
+    assert.equal(masker.mask('aq'), 'a***');
+    assert.equal(masker.mask('abcq'), 'abc***');
+    assert.equal(masker.mask('abc\nq\nqq'), 'abc\n***\n***');
+    assert.equal(masker.mask('abc'), 'abc');
+  });
+
+  it('masks a two-code-unit secret anywhere, including at the very end', () => {
+    const masker = maskerWith('zq');
+    assert.equal(masker.mask('zq'), '***');
+    assert.equal(masker.mask('azq'), 'a***');
+    assert.equal(masker.mask('abcdzq'), 'abcd***');
+    assert.equal(masker.mask('qz zz qq z'), 'qz zz qq z');
+    assert.equal(masker.mask('zqzq'), '***');
+  });
+
+  it('masks short and long secrets registered together', () => {
+    const masker = maskerWith('k', 'mn', 'longer-secret');
+    assert.equal(masker.mask('a k b mn c longer-secret d'), 'a *** b *** c *** d');
+    assert.equal(masker.mask('longer-secretk'), '***');
+    assert.equal(masker.mask('xmn'), 'x***');
+    assert.equal(masker.mask('abc def'), 'abc def');
+  });
+
+  it('masks a secret at the very end of a line and of the text', () => {
+    const masker = maskerWith('abc');
+    assert.equal(masker.mask('abc'), '***');
+    assert.equal(masker.mask('xxabc'), 'xx***');
+    assert.equal(masker.mask('one abc\ntwo abc'), 'one ***\ntwo ***');
+    assert.equal(masker.mask('ab'), 'ab');
+    assert.equal(masker.mask('xxab'), 'xxab');
+  });
+
+  it('masks secrets sharing a prefix, whichever occurs', () => {
+    const masker = maskerWith('secret-one', 'secret-two', 'sec', 'secret-two-and-more');
+    assert.equal(masker.mask('a secret-one b'), 'a *** b');
+    assert.equal(masker.mask('a secret-two b'), 'a *** b');
+    assert.equal(masker.mask('a secret-two-and-more b'), 'a *** b');
+    assert.equal(masker.mask('a secret-three b'), 'a ***ret-three b');
+    assert.equal(masker.mask('se secre secr'), 'se ***re ***r');
+    assert.equal(masker.mask('secret-onesecret-two'), '***');
+  });
+
+  it('masks occurrences far apart in one text, and nothing between them', () => {
+    const masker = maskerWith('abcd');
+    const gap = 'x'.repeat(200);
+    assert.equal(masker.mask(`abcd${gap}abcd${gap}ab\ncd abcd`), `***${gap}***${gap}ab\ncd ***`);
+  });
+
+  it('sees short secrets added after the first mask call', () => {
+    const masker = maskerWith('first-secret');
+    assert.equal(masker.mask('first-secret y zw'), '*** y zw');
+    masker.add('y');
+    assert.equal(masker.mask('first-secret y zw'), '*** *** zw');
+    masker.add('zw');
+    assert.equal(masker.mask('first-secret y zw'), '*** *** ***');
+    masker.add('late-long-secret');
+    assert.equal(masker.mask('a late-long-secret'), 'a ***');
+  });
+
+  it('masks non-ASCII secrets, whose code units the hash folds together', () => {
+    const masker = maskerWith('пароль', 'ключ');
+    assert.equal(masker.mask('пароль: ключ, ключи, парол'), '***: ***, ***и, парол');
+    assert.equal(masker.mask('ключ'), '***');
+    assert.equal(masker.mask('клю ч'), 'клю ч');
+  });
+
+  it('leaves alone text whose code units hash like a secret but differ', () => {
+    // 'acã' hashes like 'abc' ('b' ^ 1 = 'c', 'c' ^ 0x80 = 'ã'): the prefilter
+    // lets it through, the matcher must still find nothing there.
+    const masker = maskerWith('abc');
+    assert.equal(masker.mask('acã'), 'acã');
+    assert.equal(masker.mask('acãabc'), 'acã***');
+  });
+
+  it('matches surrogate pairs and lone surrogates by UTF-16 code units', () => {
+    const masker = maskerWith('🔑key');
+    assert.equal(masker.mask('a 🔑key b'), 'a *** b');
+    assert.equal(masker.mask('🔑ke 🔑key'), '🔑ke ***');
+    assert.equal(masker.mask('\uDD11key'), '\uDD11key');
+    const half = maskerWith('\uD83D');
+    assert.equal(half.mask('a👍b'), 'a***\uDC4Db');
+    assert.equal(half.mask('a\uD83D'), 'a***');
+    const pair = maskerWith('👍');
+    assert.equal(pair.mask('x👍'), 'x***');
+    assert.equal(pair.mask('👎'), '👎');
+  });
+});
