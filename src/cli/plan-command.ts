@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { planRun, type PlanInput } from '../plan/planner.ts';
+import { loadCalledWorkflows } from '../workflow/calls.ts';
 import { DEFAULT_WORKFLOWS_DIR, discoverWorkflowFiles, loadWorkflowFile } from '../workflow/load.ts';
 import { eventFromOptions, type EventOptions } from './event-options.ts';
 import type { CommandIO } from './io.ts';
@@ -23,7 +24,8 @@ export async function planCommand(options: PlanCommandOptions, io: CommandIO): P
   const repoDir = path.resolve(options.directory);
   const inputs = await loadRepositoryWorkflows(repoDir, options.workflows);
   const event = await eventFromOptions(repoDir, options);
-  const plan = planRun(inputs, event);
+  const calledWorkflows = await loadCalledWorkflows(repoDir, inputs.map((input) => input.workflow));
+  const plan = planRun(inputs, event, { calledWorkflows });
   io.out(formatPlan(plan, options.format));
   const broken = plan.workflows.some((wp) => wp.diagnostics.some((d) => d.severity === 'error'));
   return broken ? 2 : 0;

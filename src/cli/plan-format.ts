@@ -84,15 +84,19 @@ interface GraphNode {
   needs: string[];
 }
 
-/** One node per job; matrix legs are listed in the node's label. */
+/**
+ * One node per job; matrix legs are listed in the node's label. A need of a job that calls a
+ * reusable workflow points at the called jobs (`caller/called`).
+ */
 function jobNodes(wp: WorkflowPlan, workflowIndex: number): GraphNode[] {
   const byId = new Map<string, PlannedJob[]>();
   for (const job of wp.jobs) byId.set(job.id, [...(byId.get(job.id) ?? []), job]);
   const key = (id: string) => `w${workflowIndex}_${id.replace(/[^A-Za-z0-9_]/g, '_')}`;
+  const nodesFor = (need: string) => [...byId.keys()].filter((id) => id === need || id.startsWith(`${need}/`));
   return [...byId.entries()].map(([id, legs]) => ({
     key: key(id),
-    label: legs.length > 1 || legs[0]?.matrix ? [id, ...legs.map((leg) => leg.name.slice(id.length).trim() || leg.name)].join('\n') : legs[0]!.name,
-    needs: legs[0]!.needs.filter((need) => byId.has(need)).map(key),
+    label: legs.length > 1 ? [id, ...legs.map((leg) => leg.name)].join('\n') : legs[0]!.name,
+    needs: [...new Set(legs.flatMap((leg) => leg.needs).flatMap(nodesFor))].map(key),
   }));
 }
 

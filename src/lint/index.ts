@@ -1,5 +1,7 @@
 // `gantry lint`: the parser's diagnostics plus our own rules, for every file.
 
+import path from 'node:path';
+import { checkCalls, loadCalledWorkflows } from '../workflow/calls.ts';
 import { discoverWorkflowFiles, loadWorkflowFile } from '../workflow/load.ts';
 import type { Diagnostic } from '../workflow/types.ts';
 import { jobGraph } from './job-graph.ts';
@@ -26,9 +28,18 @@ export async function lintPaths(targets: string[]): Promise<LintReport> {
     if (loaded.workflow) {
       const target = { workflow: loaded.workflow, content: loaded.content };
       for (const rule of lintRules) diagnostics.push(...rule.check(target));
+      const called = await loadCalledWorkflows(repositoryRootOf(file), [loaded.workflow]);
+      diagnostics.push(...checkCalls(loaded.workflow, called));
     }
   }
   return { files, diagnostics: orderDiagnostics(diagnostics) };
+}
+
+/** `uses: ./...` is relative to the repository root: the folder that holds `.github/workflows`. */
+function repositoryRootOf(file: string): string {
+  const absolute = path.resolve(file);
+  const at = absolute.lastIndexOf(`${path.sep}.github${path.sep}workflows${path.sep}`);
+  return at >= 0 ? absolute.slice(0, at) : process.cwd();
 }
 
 /** Sorted by place, each reported once. */

@@ -4,6 +4,8 @@
 import { ExpressionError, evaluateTemplate } from '../expr/index.ts';
 import { expressionsIn } from '../workflow/template-values.ts';
 import type { Diagnostic, Job, Position, TemplateValue, Workflow } from '../workflow/types.ts';
+import type { CalledWorkflows } from '../workflow/calls.ts';
+import { planCall } from './calls.ts';
 import { githubContext } from './github-context.ts';
 import { dependencyOrder } from './job-graph.ts';
 import { expandMatrix, matrixDisplayName, parseFailFast, parseMaxParallel, strategyContext } from './matrix.ts';
@@ -18,6 +20,8 @@ export interface PlanInput {
 
 export interface PlanOptions {
   vars?: Record<string, string>;
+  /** Local reusable workflows by `uses`: calls are planned as the called jobs (`caller/called`). */
+  calledWorkflows?: CalledWorkflows;
 }
 
 export function planRun(inputs: readonly PlanInput[], event: RepoEvent, options: PlanOptions = {}): RunPlan {
@@ -48,7 +52,12 @@ function planWorkflow(input: PlanInput, event: RepoEvent, options: PlanOptions):
     vars: options.vars ?? {},
   };
   const diagnostics: Diagnostic[] = [];
-  const jobs = dependencyOrder(workflow.jobs).flatMap((job) => planJobLegs(workflow, job, contexts, diagnostics));
+  const called = options.calledWorkflows;
+  const jobs = dependencyOrder(workflow.jobs).flatMap((job) =>
+    job.call && called
+      ? planCall(workflow, job, contexts, called, diagnostics, (w, j, c, d) => planJobLegs(w, j, c, d))
+      : planJobLegs(workflow, job, contexts, diagnostics),
+  );
   return { workflow, triggered: true, reason: decision.reason, inputs: decision.inputs, jobs, diagnostics };
 }
 
