@@ -18,6 +18,7 @@ import type { EngineEvent } from '../engine/events.ts';
 import { eventFromOptions, type EventOptions } from './event-options.ts';
 import type { CommandIO } from './io.ts';
 import { UsageError } from './io.ts';
+import { loadCalledWorkflows } from '../workflow/calls.ts';
 import { loadRepositoryWorkflows } from './plan-command.ts';
 import { formatPlan } from './plan-format.ts';
 import { createRenderer } from './render/index.ts';
@@ -95,7 +96,8 @@ export async function runCommand(options: RunCommandOptions, io: CommandIO, term
 
   const inputs = await loadRepositoryWorkflows(repoDir, options.workflows);
   const event = await eventFromOptions(repoDir, options);
-  const fullPlan = planRun(inputs, event, { vars });
+  const calledWorkflows = await loadCalledWorkflows(repoDir, inputs.map((input) => input.workflow));
+  const fullPlan = planRun(inputs, event, { vars, calledWorkflows });
   const broken = fullPlan.workflows.flatMap((wp) => wp.diagnostics.filter((d) => d.severity === 'error'));
   if (broken.length > 0) {
     for (const d of broken) io.err(`${d.file}:${d.line}:${d.column}: error: ${d.message}\n`);

@@ -10,7 +10,9 @@ import {
   type ExpressionContexts,
 } from '../expr/index.ts';
 import { githubContext } from '../plan/github-context.ts';
-import type { WorkflowPlan } from '../plan/types.ts';
+import { givenInputs } from '../plan/calls.ts';
+import { resolveInputs } from '../plan/triggers/index.ts';
+import type { CallContext, WorkflowPlan } from '../plan/types.ts';
 import type { TemplateValue } from '../workflow/types.ts';
 import type { Conclusion, EngineListener, JobKey } from './events.ts';
 import { runnerContext, type RunnerFacts } from './runner-env.ts';
@@ -42,12 +44,30 @@ export function workflowContexts(workflowPlan: WorkflowPlan, shared: RunShared) 
   };
 }
 
+/** The secrets a called workflow sees: each call level inherits them all or maps names from expressions. */
+function calledSecrets(
+  chain: CallContext['secrets'],
+  secrets: Record<string, string>,
+  contexts: ExpressionContexts,
+): Record<string, string> {
+  let current = secrets;
+  for (const level of chain) {
+    if (level === 'inherit') continue;
+    const scope = { ...contexts, secrets: current };
+    current = {
+      GITHUB_TOKEN: current.GITHUB_TOKEN ?? '',
+      ...Object.fromEntries(level.map((entry) => [entry.key, evaluateToString(entry.value, scope)])),
+    };
+  }
+  return current;
+}
+
 /** A job's result before it has done anything. */
 export function newJobResult(leg: LegRun, conclusion: Conclusion = 'success'): JobResult {
   return {
     key: leg.key,
     workflowFile: leg.group.workflowPlan.workflow.file,
-    id: leg.group.job.id,
+    id: leg.group.id,
     name: leg.planned.name,
     matrix: leg.planned.matrix,
     conclusion,
@@ -78,7 +98,7 @@ class JobLog {
 export async function runJob(leg: LegRun, shared: RunShared): Promise<JobResult> {
   const { options, masker } = shared;
   const { group, planned, key } = leg;
-  const { workflow } = group.workflowPlan;
+  const { workflow } = group;
   const job = group.job;
   const emit = options.listener;
   const log = new JobLog(emit, key, masker);
@@ -94,10 +114,38 @@ export async function runJob(leg: LegRun, shared: RunShared): Promise<JobResult>
   };
 
   const base = workflowContexts(group.workflowPlan, shared);
+  const runSecrets = { ...options.secrets, GITHUB_TOKEN: options.secrets.GITHUB_TOKEN ?? '' };
+  let secrets: Record<string, string>;
+  try {
+    secrets = planned.call ? calledSecrets(planned.call.secrets, runSecrets, { ...base, needs: leg.needs }) : runSecrets;
+  } catch (error) {
+    if (!(error instanceof ExpressionError)) throw error;
+    log.system(`Error: the secrets passed to ${workflow.file}: ${error.message}`);
+    return finish('failure');
+  }
+  let inputs = base.inputs;
+  if (planned.call) {
+    const call = planned.call;
+    const scope = { ...base, needs: leg.callerNeeds ?? {}, matrix: call.callerMatrix ?? {} };
+    let resolved: ReturnType<typeof resolveInputs>;
+    try {
+      resolved = resolveInputs(call.inputDefinitions, givenInputs(call.with, scope, true), 'workflow_call');
+    } catch (error) {
+      if (!(error instanceof ExpressionError)) throw error;
+      log.system(`Error: with: ${error.message}`);
+      return finish('failure');
+    }
+    if ('errors' in resolved) {
+      for (const message of resolved.errors) log.system(`Error: ${message}`);
+      return finish('failure');
+    }
+    inputs = resolved.inputs;
+  }
   const contexts: ExpressionContexts = {
     ...base,
+    inputs,
     github: { ...base.github, job: job.id },
-    secrets: { ...options.secrets, GITHUB_TOKEN: options.secrets.GITHUB_TOKEN ?? '' },
+    secrets,
     needs: leg.needs,
     matrix: planned.matrix ?? {},
     strategy: {

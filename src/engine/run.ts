@@ -12,7 +12,7 @@ import type { Conclusion } from './events.ts';
 import { evaluateToString, ExpressionError } from '../expr/index.ts';
 import { SecretMasker } from './masking.ts';
 import { newJobResult, runJob, workflowContexts, type RunShared } from './run-job.ts';
-import { Scheduler, type JobGroup, type LegRun, type NeedResult } from './scheduler.ts';
+import { combinedResult, Scheduler, type JobGroup, type LegRun, type NeedResult } from './scheduler.ts';
 import type { JobResult, RunOptions, RunResult, WorkflowResult } from './types.ts';
 
 /** The host's environment for steps, without the variables that carry secrets. */
@@ -69,6 +69,7 @@ export async function runWorkflows(plan: RunPlan, options: RunOptions): Promise<
     runLeg: (leg) => runWithConcurrency(leg, shared, concurrency),
     expandLegs: (group, needs) => expandDeferredMatrix(group, needs, shared),
     notStarted: (leg, conclusion) => notStartedResult(leg, conclusion, shared),
+    callResult: (groups) => callResult(groups, shared),
     ...workflowConcurrency(shared, concurrency),
   });
   await scheduler.run();
@@ -89,11 +90,51 @@ export async function runWorkflows(plan: RunPlan, options: RunOptions): Promise<
 
 function expandDeferredMatrix(group: JobGroup, needs: Record<string, NeedResult>, shared: RunShared) {
   const diagnostics: Diagnostic[] = [];
-  const legs = planJobLegs(group.workflowPlan.workflow, group.job, { ...workflowContexts(group.workflowPlan, shared), needs }, diagnostics, true);
+  const call = group.legs[0]?.call;
+  const contexts = { ...workflowContexts(group.workflowPlan, shared), ...(call ? { inputs: call.inputs } : {}), needs };
+  const legs = planJobLegs(group.workflow, group.job, contexts, diagnostics, true).map((leg) => ({
+    ...leg,
+    id: group.id,
+    ...(call ? { call, name: `${group.legs[0]!.name.split(' / ').slice(0, -1).join(' / ')} / ${leg.name}`, needs: group.needs } : {}),
+  }));
   for (const d of diagnostics) {
-    shared.options.listener({ type: 'log', job: `${d.file}#${group.job.id}#0`, step: null, stream: 'system', line: `Error: ${d.file}:${d.line}:${d.column}: ${d.message}`, at: Date.now() });
+    shared.options.listener({ type: 'log', job: `${group.workflowPlan.workflow.file}#${group.id}#0`, step: null, stream: 'system', line: `Error: ${d.file}:${d.line}:${d.column}: ${d.message}`, at: Date.now() });
   }
   return diagnostics.length > 0 ? legs.map((leg) => ({ ...leg, matrix: null })) : legs;
+}
+
+/**
+ * `needs.<caller>` for a job that calls a reusable workflow: the result of all its called jobs, and
+ * the called workflow's `on.workflow_call.outputs` evaluated from their `jobs` context.
+ */
+function callResult(groups: readonly JobGroup[], shared: RunShared): NeedResult {
+  const result = combinedResult(groups.flatMap((g) => g.results));
+  const first = groups[0];
+  const call = first?.legs[0]?.call;
+  if (!first || !call) return { result, outputs: {} };
+  const prefix = first.id.slice(0, first.id.indexOf('/') + 1);
+  const jobs: Record<string, NeedResult> = {};
+  for (const group of groups) {
+    const rest = group.id.slice(prefix.length);
+    const name = rest.includes('/') ? rest.slice(0, rest.indexOf('/')) : rest;
+    if (jobs[name]) continue;
+    jobs[name] = rest.includes('/')
+      ? callResult(groups.filter((g) => g.id.startsWith(`${prefix}${name}/`)).map((g) => ({ ...g, id: g.id.slice(prefix.length) })), shared)
+      : { result: combinedResult(group.results), outputs: Object.assign({}, ...group.results.map((r) => r.outputs)) as Record<string, string> };
+  }
+  const direct = groups.find((g) => !g.id.slice(prefix.length).includes('/'))?.legs[0]?.call?.workflow ?? call.workflow;
+  const outputs: Record<string, string> = {};
+  const definitions = direct.triggers.find((t) => t.event === 'workflow_call')?.outputs ?? [];
+  const scope = { ...workflowContexts(first.workflowPlan, shared), inputs: call.inputs, jobs };
+  for (const output of definitions) {
+    try {
+      const value = output.value.kind === 'mapping' ? output.value.entries.find((e) => e.key === 'value')?.value : output.value;
+      if (value) outputs[output.key] = evaluateToString(value, scope);
+    } catch (error) {
+      if (!(error instanceof ExpressionError)) throw error;
+    }
+  }
+  return { result, outputs };
 }
 
 function notStartedResult(leg: LegRun, conclusion: Conclusion, shared: RunShared): JobResult {

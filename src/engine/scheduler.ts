@@ -3,7 +3,7 @@
 // layers), within the global and per-matrix limits, with fail-fast.
 
 import type { RunPlan, PlannedJob, WorkflowPlan } from '../plan/types.ts';
-import type { Job } from '../workflow/types.ts';
+import type { Job, Workflow } from '../workflow/types.ts';
 import type { Conclusion, EngineListener, JobKey } from './events.ts';
 import type { JobResult } from './types.ts';
 
@@ -14,7 +14,13 @@ export interface NeedResult {
 
 export interface JobGroup {
   workflowPlan: WorkflowPlan;
+  /** The planned id: the job's key, or `caller/called` for a job of a called workflow. */
+  id: string;
+  /** The workflow the job is written in: the triggered one, or the reusable workflow it calls. */
+  workflow: Workflow;
   job: Job;
+  /** Planned ids this group waits for (a caller's id stands for all its called jobs). */
+  needs: string[];
   /** Legs as planned; a deferred matrix is replaced by its real legs when the group becomes ready. */
   legs: PlannedJob[];
   results: JobResult[];
@@ -30,6 +36,8 @@ export interface LegRun {
   ancestorResults: Conclusion[];
   /** Aborts when fail-fast or a concurrency group cancels this leg. */
   cancel: AbortSignal;
+  /** For a job of a called workflow: the `needs` of the job that calls it (its `with` may read them). */
+  callerNeeds?: Record<string, NeedResult>;
 }
 
 export interface SchedulerHooks {
@@ -38,6 +46,8 @@ export interface SchedulerHooks {
   expandLegs(group: JobGroup, needs: Record<string, NeedResult>): PlannedJob[];
   /** The leg did not start (fail-fast cancelled it while queued). */
   notStarted(leg: LegRun, conclusion: Conclusion): JobResult;
+  /** `needs.<caller>` of a job that needs a job calling a reusable workflow: its outputs and result. */
+  callResult(calledGroups: readonly JobGroup[]): NeedResult;
   /**
    * Workflow-level `concurrency`: resolves whether the workflow may run; `cancel` stops it when a
    * newer member of its group preempts it. Null when the workflow has no group.
@@ -81,9 +91,13 @@ export class Scheduler {
     private readonly hooks: SchedulerHooks,
   ) {
     for (const workflowPlan of plan.workflows.filter((wp) => wp.triggered)) {
-      for (const job of workflowPlan.workflow.jobs) {
-        const legs = workflowPlan.jobs.filter((planned) => planned.id === job.id);
-        if (legs.length > 0) this.groups.push({ workflowPlan, job, legs, results: [], done: false });
+      const ids = [...new Set(workflowPlan.jobs.map((planned) => planned.id))];
+      for (const id of ids) {
+        const legs = workflowPlan.jobs.filter((planned) => planned.id === id);
+        const call = legs[0]!.call;
+        const workflow = call?.workflow ?? workflowPlan.workflow;
+        const job = workflow.jobs.find((candidate) => candidate.id === (call?.jobId ?? id));
+        if (job) this.groups.push({ workflowPlan, id, workflow, job, needs: legs[0]!.needs, legs, results: [], done: false });
       }
     }
   }
@@ -106,15 +120,14 @@ export class Scheduler {
     const file = group.workflowPlan.workflow.file;
     this.hooks.listener({
       type: 'job-queued',
-      job: jobKey(file, group.job.id, index),
+      job: jobKey(file, group.id, index),
       workflowFile: file,
       workflowName: group.workflowPlan.workflow.name,
-      jobId: group.job.id,
+      jobId: group.id,
       name: leg.name,
-      needs: group.job.needs.flatMap((need) => {
-        const needed = this.groupOf(group.workflowPlan, need);
-        return needed ? needed.legs.map((_, i) => jobKey(file, need, i)) : [];
-      }),
+      needs: group.needs.flatMap((need) =>
+        this.groupsOf(group.workflowPlan, need).flatMap((needed) => needed.legs.map((_, i) => jobKey(file, needed.id, i))),
+      ),
       at: Date.now(),
     });
   }
@@ -132,8 +145,9 @@ export class Scheduler {
     });
   }
 
-  private groupOf(workflowPlan: WorkflowPlan, jobId: string): JobGroup | undefined {
-    return this.groups.find((g) => g.workflowPlan === workflowPlan && g.job.id === jobId);
+  /** The groups a need names: the job itself, or every called job of a calling job. */
+  private groupsOf(workflowPlan: WorkflowPlan, need: string): JobGroup[] {
+    return this.groups.filter((g) => g.workflowPlan === workflowPlan && (g.id === need || g.id.startsWith(`${need}/`)));
   }
 
   private readonly started = new Set<JobGroup>();
@@ -142,8 +156,8 @@ export class Scheduler {
   private advance(): void {
     for (const group of this.groups) {
       if (this.started.has(group) || this.waitingWorkflows.has(group.workflowPlan)) continue;
-      const needed = group.job.needs.map((need) => this.groupOf(group.workflowPlan, need));
-      if (needed.some((g) => g && !g.done)) continue;
+      const needed = group.needs.flatMap((need) => this.groupsOf(group.workflowPlan, need));
+      if (needed.some((g) => !g.done)) continue;
       this.started.add(group);
       this.enqueueGroup(group);
     }
@@ -151,13 +165,17 @@ export class Scheduler {
     if (this.groups.every((g) => g.done)) this.finished();
   }
 
-  private needsOf(group: JobGroup): Record<string, NeedResult> {
+  private needsOf(group: JobGroup, names: readonly string[] = group.needs): Record<string, NeedResult> {
     const needs: Record<string, NeedResult> = {};
-    for (const need of group.job.needs) {
-      const needed = this.groupOf(group.workflowPlan, need);
-      needs[need] = needed
-        ? { result: combinedResult(needed.results), outputs: combinedOutputs(needed.results) }
-        : { result: 'skipped', outputs: {} };
+    for (const need of names) {
+      const needed = this.groupsOf(group.workflowPlan, need);
+      const name = need.slice(need.lastIndexOf('/') + 1);
+      if (needed.length === 0) needs[name] = { result: 'skipped', outputs: {} };
+      else if (needed.length === 1 && needed[0]!.id === need) {
+        needs[name] = { result: combinedResult(needed[0]!.results), outputs: combinedOutputs(needed[0]!.results) };
+      } else {
+        needs[name] = this.hooks.callResult(needed);
+      }
     }
     return needs;
   }
@@ -168,9 +186,8 @@ export class Scheduler {
     const results: Conclusion[] = [];
     while (pending.length > 0) {
       const current = pending.pop()!;
-      for (const need of current.job.needs) {
-        const needed = this.groupOf(group.workflowPlan, need);
-        if (!needed || seen.has(needed)) continue;
+      for (const needed of current.needs.flatMap((need) => this.groupsOf(group.workflowPlan, need))) {
+        if (seen.has(needed)) continue;
         seen.add(needed);
         results.push(combinedResult(needed.results));
         pending.push(needed);
@@ -183,14 +200,16 @@ export class Scheduler {
     const needs = this.needsOf(group);
     if (group.legs.some((leg) => leg.matrixDeferred)) group.legs = this.hooks.expandLegs(group, needs);
     const ancestorResults = this.ancestorResults(group);
+    const call = group.legs[0]?.call;
+    const callerNeeds = call ? this.needsOf(group, call.callerNeeds) : undefined;
     const file = group.workflowPlan.workflow.file;
     group.legs.forEach((planned, index) => {
-      const key = jobKey(file, group.job.id, index);
+      const key = jobKey(file, group.id, index);
       const controller = new AbortController();
       this.legCancels.set(key, controller);
       const workflowCancel = this.workflowCancels.get(group.workflowPlan)!.signal;
       const cancel = AbortSignal.any([controller.signal, workflowCancel]);
-      this.queue.push({ key, group, planned, needs, ancestorResults, cancel });
+      this.queue.push({ key, group, planned, needs, ancestorResults, cancel, ...(callerNeeds ? { callerNeeds } : {}) });
     });
     if (group.legs.length === 0) this.completeGroup(group);
   }
@@ -230,7 +249,7 @@ export class Scheduler {
   /** GitHub cancels the other legs of a matrix when one fails, unless fail-fast is off. */
   private failFast(group: JobGroup): void {
     const file = group.workflowPlan.workflow.file;
-    group.legs.forEach((_, index) => this.legCancels.get(jobKey(file, group.job.id, index))?.abort());
+    group.legs.forEach((_, index) => this.legCancels.get(jobKey(file, group.id, index))?.abort());
   }
 
   private completeGroup(group: JobGroup): void {

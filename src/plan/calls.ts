@@ -9,16 +9,17 @@ import { expressionsIn } from '../workflow/template-values.ts';
 import type { Diagnostic, Job, MappingEntry, Workflow } from '../workflow/types.ts';
 import { dependencyOrder } from './job-graph.ts';
 import { resolveInputs } from './triggers/index.ts';
-import type { PlannedJob } from './types.ts';
+import type { CallContext, PlannedJob } from './types.ts';
 
 export type LegPlanner = (workflow: Workflow, job: Job, contexts: Record<string, unknown>, diagnostics: Diagnostic[]) => PlannedJob[];
 
 const MAX_DEPTH = 10;
 
-function givenInputs(entries: readonly MappingEntry[], scope: Record<string, unknown>): Record<string, string> {
+/** The caller's `with` as strings; at plan time (`runTime` false) values that read `needs` stay as written. */
+export function givenInputs(entries: readonly MappingEntry[], scope: Record<string, unknown>, runTime = false): Record<string, string> {
   const given: Record<string, string> = {};
   for (const entry of entries) {
-    const needsRunTime = expressionsIn(entry.value).some(({ expression }) => /\b(needs|steps|jobs)\b/.test(expression));
+    const needsRunTime = !runTime && expressionsIn(entry.value).some(({ expression }) => /\b(needs|steps|jobs)\b/.test(expression));
     if (needsRunTime) {
       given[entry.key] = entry.value.kind === 'expression' ? (entry.value.source ?? `\${{ ${entry.value.expression} }}`) : '';
       continue;
@@ -63,11 +64,26 @@ export function planCall(
       const legs = calledJob.call
         ? planCall(target, calledJob, calledContexts, called, diagnostics, planLegs, depth + 1)
         : planLegs(target, calledJob, calledContexts, diagnostics);
+      const secrets: CallContext['secrets'][number] =
+        job.call?.secrets === 'inherit' ? 'inherit' : job.call?.secrets?.kind === 'mapping' ? job.call.secrets.entries : [];
       return legs.map((leg) => ({
         ...leg,
         id: `${job.id}/${leg.id}`,
         name: `${callerLeg.name} / ${leg.name}`,
-        needs: calledJob.needs.length > 0 ? leg.needs.map((need) => `${job.id}/${need}`) : job.needs,
+        needs: leg.needs.length > 0 ? leg.needs.map((need) => `${job.id}/${need}`) : job.needs,
+        call: leg.call
+          ? { ...leg.call, callerId: job.id, secrets: [secrets, ...leg.call.secrets] }
+          : {
+              callerId: job.id,
+              workflow: target,
+              jobId: calledJob.id,
+              inputs,
+              secrets: [secrets],
+              with: job.call?.with?.kind === 'mapping' ? job.call.with.entries : [],
+              inputDefinitions: trigger.inputs ?? [],
+              callerNeeds: job.needs,
+              callerMatrix: callerLeg.matrix,
+            },
       }));
     });
   });

@@ -1,7 +1,7 @@
 // What the planner produces and consumes. The engine runs a RunPlan; it never
 // looks back at triggers or event construction.
 
-import type { Diagnostic, InputDefinition, Workflow } from '../workflow/types.ts';
+import type { Diagnostic, InputDefinition, MappingEntry, Workflow } from '../workflow/types.ts';
 
 /** An event as GitHub would deliver it, with the facts the filters need. */
 export interface RepoEvent {
@@ -33,9 +33,30 @@ export type TriggerDecision =
 /** One combination of a matrix: key -> value (values may be objects or arrays). */
 export type MatrixLeg = Record<string, unknown>;
 
+/** A job of a called reusable workflow, planned under its caller. */
+export interface CallContext {
+  /** The calling job's id in the triggered workflow. */
+  callerId: string;
+  /** The reusable workflow this job belongs to, and the job's key in it. */
+  workflow: Workflow;
+  jobId: string;
+  /** The called workflow's `inputs`, typed from the caller's `with` as far as the plan knows them. */
+  inputs: Record<string, string | number | boolean>;
+  /** The caller's `with`, the called workflow's input definitions, the caller's needs and matrix leg:
+   * inputs that read `needs` are evaluated again when the caller's needs have finished. */
+  with: MappingEntry[];
+  inputDefinitions: InputDefinition[];
+  callerNeeds: string[];
+  callerMatrix: Record<string, unknown> | null;
+  /** How each call level passes secrets, outermost first: `inherit`, or names mapped from expressions. */
+  secrets: ('inherit' | MappingEntry[])[];
+}
+
 export interface PlannedJob {
-  /** The job's key in the workflow. */
+  /** The job's key in the workflow; `caller/called` for the jobs of a called workflow. */
   id: string;
+  /** Set when the job belongs to a called reusable workflow. */
+  call?: CallContext;
   /** Display name with matrix values, as GitHub shows it: `build (3.10, ubuntu)`. */
   name: string;
   needs: string[];

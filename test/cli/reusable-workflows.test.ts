@@ -74,12 +74,6 @@ describe('reusable workflows in plan and lint', () => {
     );
   });
 
-  it('gantry run says in one line that running reusable workflows is not in this version', async () => {
-    const run = await gantryRun(repo, ['--job', 'build']);
-    assert.equal(run.code, 1);
-    assert.match(run.stdout, /calls the reusable workflow "\.\/\.github\/workflows\/build\.yml": .* not in this version yet/);
-  });
-
   it('lint reports wrong calls at the caller: unknown, mistyped and missing inputs, missing secrets, missing files, cycles', async () => {
     const broken = await workflowRepo({
       'build.yml': build,
@@ -132,6 +126,128 @@ describe('reusable workflows in plan and lint', () => {
       assert.ok(at(/cycle: .*loop-a\.yml -> .*loop-b\.yml -> .*loop-a\.yml/));
     } finally {
       await broken.remove();
+    }
+  });
+});
+
+describe('gantry run with reusable workflows', () => {
+  it("passes inputs (also from needs), secrets, outputs and results as GitHub does, without the caller's env", async () => {
+    const repo = await workflowRepo({
+      'build.yml': `
+        name: Build
+        on:
+          workflow_call:
+            inputs:
+              version: { type: string, required: true }
+              target: { type: string, default: linux }
+              retries: { type: number, default: 1 }
+            secrets:
+              token: { required: true }
+            outputs:
+              artifact:
+                value: \${{ jobs.compile.outputs.artifact }}
+        env:
+          CALLED_ENV: from-called
+        jobs:
+          compile:
+            runs-on: ubuntu-latest
+            outputs:
+              artifact: \${{ steps.a.outputs.name }}
+            steps:
+              - id: a
+                run: |
+                  echo "name=app-\${{ inputs.target }}-\${{ inputs.version }}" >> "$GITHUB_OUTPUT"
+                  echo "retries \${{ inputs.retries }} token \${{ secrets.token }} caller-env [\${CALLER_ENV:-}] called-env $CALLED_ENV"
+          test:
+            needs: compile
+            runs-on: ubuntu-latest
+            steps:
+              - run: echo "test \${{ inputs.target }} \${{ needs.compile.outputs.artifact }}"
+      `,
+      'caller.yml': `
+        name: Caller
+        on: push
+        env:
+          CALLER_ENV: from-caller
+        jobs:
+          prepare:
+            runs-on: ubuntu-latest
+            outputs:
+              version: \${{ steps.v.outputs.version }}
+            steps:
+              - id: v
+                run: echo "version=1.2.3" >> "$GITHUB_OUTPUT"
+          build:
+            needs: prepare
+            uses: ./.github/workflows/build.yml
+            with:
+              version: \${{ needs.prepare.outputs.version }}
+              target: mac
+            secrets:
+              token: \${{ secrets.MY_TOKEN }}
+          publish:
+            needs: build
+            runs-on: ubuntu-latest
+            steps:
+              - run: echo "publish \${{ needs.build.outputs.artifact }} \${{ needs.build.result }}"
+      `,
+    });
+    try {
+      const run = await gantryRun(repo, ['--secret', 'MY_TOKEN=s3cr3t-value']);
+      assert.equal(run.code, 0, run.stdout);
+      const caller = run.report!.workflows.find((w) => w.name === 'Caller')!;
+      assert.deepEqual(
+        caller.jobs.map((j) => [j.id, j.name, j.conclusion]),
+        [
+          ['prepare', 'prepare', 'success'],
+          ['build/compile', 'build / compile', 'success'],
+          ['build/test', 'build / test', 'success'],
+          ['publish', 'publish', 'success'],
+        ],
+      );
+      assert.match(run.stdout, /retries 1 token \*\*\* caller-env \[\] called-env from-called/);
+      assert.match(run.stdout, /test mac app-mac-1\.2\.3/);
+      assert.match(run.stdout, /publish app-mac-1\.2\.3 success/);
+      assert.doesNotMatch(run.stdout + run.reportText, /s3cr3t-value/);
+    } finally {
+      await repo.remove();
+    }
+  });
+
+  it('a failing called job fails the caller for the jobs that need it', async () => {
+    const repo = await workflowRepo({
+      'fail.yml': `
+        on: workflow_call
+        jobs:
+          boom:
+            runs-on: ubuntu-latest
+            steps: [{ run: exit 3 }]
+      `,
+      'caller.yml': `
+        on: push
+        jobs:
+          call:
+            uses: ./.github/workflows/fail.yml
+          after:
+            needs: call
+            runs-on: ubuntu-latest
+            steps: [{ run: echo never }]
+          report:
+            needs: call
+            if: always()
+            runs-on: ubuntu-latest
+            steps:
+              - run: echo "call was \${{ needs.call.result }}"
+      `,
+    });
+    try {
+      const run = await gantryRun(repo);
+      assert.equal(run.code, 1);
+      const conclusions = Object.fromEntries(run.report!.workflows.flatMap((w) => w.jobs.map((j) => [j.id, j.conclusion])));
+      assert.deepEqual(conclusions, { 'call/boom': 'failure', after: 'skipped', report: 'success' });
+      assert.match(run.stdout, /call was failure/);
+    } finally {
+      await repo.remove();
     }
   });
 });
