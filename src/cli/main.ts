@@ -6,6 +6,7 @@ import { WorkflowDiscoveryError } from '../workflow/errors.ts';
 import { processIO, UsageError, type CommandIO } from './io.ts';
 import { EventError } from '../plan/events/event-error.ts';
 import { GitError } from '../plan/git.ts';
+import { ActionResolutionError } from '../actions/types.ts';
 
 const EXIT_USAGE = 2;
 
@@ -51,12 +52,34 @@ function buildProgram(io: CommandIO, setExitCode: (code: number) => void): Comma
     .option('--dry-run', 'show what would run, run nothing', false)
     .option('--bind', "run in the repository folder itself instead of a fresh checkout", false)
     .option('--verbose', 'show ::debug:: lines', false)
+    .option('--actions-url <url>', 'the server actions are fetched from with git (default https://github.com)')
+    .option('--offline', 'never fetch actions; use the action store only', false)
     .option('--no-builtin <action>', 'do not use the built-in version of this action, e.g. actions/setup-node (repeatable)', collect, [])
     .option('--no-color', 'no colours in the output')
     .action(async (options) => {
       const { runCommand } = await import('./run-command.ts');
       const terminal = { isTTY: Boolean(process.stdout.isTTY), columns: process.stdout.columns, rows: process.stdout.rows };
       setExitCode(await runCommand(options, io, terminal));
+    });
+
+  const actions = program.command('actions').description('the action store: actions kept for offline runs');
+  actions
+    .command('add')
+    .description('copy a local checkout of an action into the store')
+    .argument('<reference>', 'owner/repo@ref')
+    .requiredOption('--from <path>', 'the folder (or git repository) holding the action')
+    .option('--actions-url <url>', 'the server the action belongs to (default https://github.com)')
+    .action(async (reference: string, options) => {
+      const { addAction } = await import('./actions-command.ts');
+      setExitCode(await addAction(reference, options.from, options, io));
+    });
+  actions
+    .command('list')
+    .description('list the actions in the store')
+    .option('--actions-url <url>', 'the server whose actions to list (default https://github.com)')
+    .action(async (options) => {
+      const { listActions } = await import('./actions-command.ts');
+      setExitCode(await listActions(options, io));
     });
 
   return program;
@@ -93,7 +116,7 @@ export async function main(argv: string[], io: CommandIO = processIO): Promise<n
     if (error instanceof CommanderError) {
       return error.exitCode === 0 ? 0 : EXIT_USAGE;
     }
-    if (error instanceof UsageError || error instanceof WorkflowDiscoveryError || error instanceof GitError || error instanceof EventError) {
+    if (error instanceof UsageError || error instanceof WorkflowDiscoveryError || error instanceof GitError || error instanceof EventError || error instanceof ActionResolutionError) {
       io.err(`gantry: ${error.message}\n`);
       return EXIT_USAGE;
     }

@@ -9,7 +9,8 @@ import { runWorkflows } from '../engine/run.ts';
 import { checkout } from '../actions/checkout.ts';
 import { NativeServiceProvider } from '../services/native.ts';
 import { builtinActions } from '../actions/builtin/index.ts';
-import { LocalActionResolver } from '../actions/local-resolver.ts';
+import { ActionStore } from '../actions/store/action-store.ts';
+import { StoreActionResolver } from '../actions/store/store-resolver.ts';
 import { HostExecutor } from '../executors/host.ts';
 import { createFileSink } from '../logs/file-sink.ts';
 import { topLevel } from '../plan/git.ts';
@@ -44,6 +45,8 @@ export interface RunCommandOptions extends EventOptions {
   bind: boolean;
   verbose: boolean;
   builtin: string[];
+  actionsUrl?: string;
+  offline: boolean;
 }
 
 export interface RunTerminal {
@@ -148,7 +151,14 @@ export async function runCommand(options: RunCommandOptions, io: CommandIO, term
       projectPath,
       logDir,
       executor: new HostExecutor(),
-      actions: new LocalActionResolver(builtins),
+      actions: new StoreActionResolver({
+        builtins,
+        store: new ActionStore({
+          serverUrl: options.actionsUrl,
+          offline: options.offline,
+          log: (line) => io.err(`gantry: ${line}\n`),
+        }),
+      }),
       services: new NativeServiceProvider(),
       maxParallelJobs,
       secrets,

@@ -62,9 +62,12 @@ export function workflowRepo(workflows: Record<string, string>, files: Record<st
   return createRepo(all);
 }
 
-/** The `gantry run` arguments every test uses: this repository, four jobs at once, a JSON report. */
+/**
+ * The `gantry run` arguments every test uses: this repository, four jobs at once, a JSON report,
+ * and `--offline`: tests never reach beyond loopback, so actions come from the store or not at all.
+ */
 function runArgs(repo: TempRepo | string, args: readonly string[], json: string): string[] {
-  return ['run', '-C', typeof repo === 'string' ? repo : repo.dir, '--jobs', '4', '--json', json, ...args];
+  return ['run', '-C', typeof repo === 'string' ? repo : repo.dir, '--jobs', '4', '--offline', '--json', json, ...args];
 }
 
 /** Where the report goes: a folder of its own, outside the repository, removed once read. */
