@@ -25,6 +25,8 @@ export interface EventOptions {
   triggeringWorkflow?: string;
   conclusion?: string;
   cron?: string;
+  actionsUrl?: string;
+  offline: boolean;
 }
 
 export function parseKeyValues(pairs: readonly string[], flag: string): Record<string, string> {

@@ -1,3 +1,5 @@
+import { ActionStore } from '../actions/store/action-store.ts';
+import { remoteWorkflowFetcher } from '../actions/store/workflow-fetcher.ts';
 import { countErrors, lintPaths } from '../lint/index.ts';
 import { DEFAULT_WORKFLOWS_DIR } from '../workflow/load.ts';
 import { formatDiagnostics, type DiagnosticFormat } from './diagnostics-format.ts';
@@ -8,7 +10,9 @@ export interface LintOptions {
 }
 
 export async function lintCommand(paths: string[], options: LintOptions, io: CommandIO): Promise<number> {
-  const report = await lintPaths(paths.length > 0 ? paths : [DEFAULT_WORKFLOWS_DIR]);
+  // Lint never fetches: reusable workflows of other repositories are checked when the store has them.
+  const fetchRemote = remoteWorkflowFetcher(new ActionStore({ offline: true }));
+  const report = await lintPaths(paths.length > 0 ? paths : [DEFAULT_WORKFLOWS_DIR], { fetchRemote });
   io.out(formatDiagnostics(report.diagnostics, options.format));
   const errors = countErrors(report.diagnostics);
   if (options.format === 'text') {

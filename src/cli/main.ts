@@ -52,8 +52,6 @@ function buildProgram(io: CommandIO, setExitCode: (code: number) => void): Comma
     .option('--dry-run', 'show what would run, run nothing', false)
     .option('--bind', "run in the repository folder itself instead of a fresh checkout", false)
     .option('--verbose', 'show ::debug:: lines', false)
-    .option('--actions-url <url>', 'the server actions are fetched from with git (default https://github.com)')
-    .option('--offline', 'never fetch actions; use the action store only', false)
     .option('--no-builtin <action>', 'do not use the built-in version of this action, e.g. actions/setup-node (repeatable)', collect, [])
     .option('--no-color', 'no colours in the output')
     .action(async (options) => {
@@ -99,7 +97,9 @@ function withEventOptions(command: Command): Command {
     .option('--action <type>', 'the activity type (payload.action), e.g. opened, completed')
     .option('--triggering-workflow <name>', 'workflow_run: the name of the workflow that ran')
     .option('--conclusion <conclusion>', 'workflow_run: how that run ended', 'success')
-    .option('--cron <expression>', 'schedule: the cron expression that fired');
+    .option('--cron <expression>', 'schedule: the cron expression that fired')
+    .option('--actions-url <url>', 'the server actions and reusable workflows are fetched from with git (default https://github.com)')
+    .option('--offline', 'never fetch actions or reusable workflows; use the action store only', false);
 }
 
 function collect(value: string, previous: string[]): string[] {

@@ -1,5 +1,7 @@
 import path from 'node:path';
 import { planRun, type PlanInput } from '../plan/planner.ts';
+import { ActionStore } from '../actions/store/action-store.ts';
+import { remoteWorkflowFetcher } from '../actions/store/workflow-fetcher.ts';
 import { loadCalledWorkflows } from '../workflow/calls.ts';
 import { DEFAULT_WORKFLOWS_DIR, discoverWorkflowFiles, loadWorkflowFile } from '../workflow/load.ts';
 import { eventFromOptions, type EventOptions } from './event-options.ts';
@@ -24,7 +26,8 @@ export async function planCommand(options: PlanCommandOptions, io: CommandIO): P
   const repoDir = path.resolve(options.directory);
   const inputs = await loadRepositoryWorkflows(repoDir, options.workflows);
   const event = await eventFromOptions(repoDir, options);
-  const calledWorkflows = await loadCalledWorkflows(repoDir, inputs.map((input) => input.workflow));
+  const store = new ActionStore({ serverUrl: options.actionsUrl, offline: options.offline, log: (line) => io.err(`gantry: ${line}\n`) });
+  const calledWorkflows = await loadCalledWorkflows(repoDir, inputs.map((input) => input.workflow), remoteWorkflowFetcher(store));
   const plan = planRun(inputs, event, { calledWorkflows });
   io.out(formatPlan(plan, options.format));
   const broken = plan.workflows.some((wp) => wp.diagnostics.some((d) => d.severity === 'error'));

@@ -11,6 +11,7 @@ import { NativeServiceProvider } from '../services/native.ts';
 import { builtinActions } from '../actions/builtin/index.ts';
 import { ActionStore } from '../actions/store/action-store.ts';
 import { StoreActionResolver } from '../actions/store/store-resolver.ts';
+import { remoteWorkflowFetcher } from '../actions/store/workflow-fetcher.ts';
 import { HostExecutor } from '../executors/host.ts';
 import { createFileSink } from '../logs/file-sink.ts';
 import { topLevel } from '../plan/git.ts';
@@ -45,8 +46,6 @@ export interface RunCommandOptions extends EventOptions {
   bind: boolean;
   verbose: boolean;
   builtin: string[];
-  actionsUrl?: string;
-  offline: boolean;
 }
 
 export interface RunTerminal {
@@ -99,7 +98,8 @@ export async function runCommand(options: RunCommandOptions, io: CommandIO, term
 
   const inputs = await loadRepositoryWorkflows(repoDir, options.workflows);
   const event = await eventFromOptions(repoDir, options);
-  const calledWorkflows = await loadCalledWorkflows(repoDir, inputs.map((input) => input.workflow));
+  const store = new ActionStore({ serverUrl: options.actionsUrl, offline: options.offline, log: (line) => io.err(`gantry: ${line}\n`) });
+  const calledWorkflows = await loadCalledWorkflows(repoDir, inputs.map((input) => input.workflow), remoteWorkflowFetcher(store));
   const fullPlan = planRun(inputs, event, { vars, calledWorkflows });
   const broken = fullPlan.workflows.flatMap((wp) => wp.diagnostics.filter((d) => d.severity === 'error'));
   if (broken.length > 0) {
@@ -151,14 +151,7 @@ export async function runCommand(options: RunCommandOptions, io: CommandIO, term
       projectPath,
       logDir,
       executor: new HostExecutor(),
-      actions: new StoreActionResolver({
-        builtins,
-        store: new ActionStore({
-          serverUrl: options.actionsUrl,
-          offline: options.offline,
-          log: (line) => io.err(`gantry: ${line}\n`),
-        }),
-      }),
+      actions: new StoreActionResolver({ builtins, store }),
       services: new NativeServiceProvider(),
       maxParallelJobs,
       secrets,

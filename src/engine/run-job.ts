@@ -126,7 +126,7 @@ export async function runJob(leg: LegRun, shared: RunShared): Promise<JobResult>
   let inputs = base.inputs;
   if (planned.call) {
     const call = planned.call;
-    const scope = { ...base, needs: leg.callerNeeds ?? {}, matrix: call.callerMatrix ?? {} };
+    const scope = { ...base, inputs: call.callerInputs, needs: leg.callerNeeds ?? {}, matrix: call.callerMatrix ?? {} };
     let resolved: ReturnType<typeof resolveInputs>;
     try {
       resolved = resolveInputs(call.inputDefinitions, givenInputs(call.with, scope, true), 'workflow_call');
@@ -161,12 +161,10 @@ export async function runJob(leg: LegRun, shared: RunShared): Promise<JobResult>
   const runCancelled = () => options.cancel.aborted || leg.cancel.aborted;
   if (options.kill.aborted) return finish('cancelled');
   try {
-    const run = evaluateCondition(
-      job.if,
-      contexts,
-      statusFunctions({ kind: 'job', ancestorResults: leg.ancestorResults, cancelled: runCancelled() }),
-    );
-    if (!run) return finish(runCancelled() ? 'cancelled' : 'skipped');
+    const status = statusFunctions({ kind: 'job', ancestorResults: leg.ancestorResults, cancelled: runCancelled() });
+    const callerScope = { ...base, inputs: planned.call?.callerInputs ?? base.inputs, needs: leg.callerNeeds ?? {}, matrix: planned.call?.callerMatrix ?? {} };
+    const callersRun = (planned.call?.callerIfs ?? []).every((condition) => evaluateCondition(condition, callerScope, status));
+    if (!callersRun || !evaluateCondition(job.if, contexts, status)) return finish(runCancelled() ? 'cancelled' : 'skipped');
   } catch (error) {
     if (!(error instanceof ExpressionError)) throw error;
     log.system(`Error: the job's if: ${error.message}`);

@@ -1,7 +1,7 @@
 // `gantry lint`: the parser's diagnostics plus our own rules, for every file.
 
 import path from 'node:path';
-import { checkCalls, loadCalledWorkflows } from '../workflow/calls.ts';
+import { checkCalls, loadCalledWorkflows, type RemoteWorkflowFetcher } from '../workflow/calls.ts';
 import { discoverWorkflowFiles, loadWorkflowFile } from '../workflow/load.ts';
 import type { Diagnostic } from '../workflow/types.ts';
 import { jobGraph } from './job-graph.ts';
@@ -19,7 +19,12 @@ export interface LintReport {
   diagnostics: Diagnostic[];
 }
 
-export async function lintPaths(targets: string[]): Promise<LintReport> {
+export interface LintOptions {
+  /** Where reusable workflows of other repositories come from; without it their calls are not checked. */
+  fetchRemote?: RemoteWorkflowFetcher;
+}
+
+export async function lintPaths(targets: string[], options: LintOptions = {}): Promise<LintReport> {
   const files = (await Promise.all(targets.map(discoverWorkflowFiles))).flat();
   const diagnostics: Diagnostic[] = [];
   for (const file of files) {
@@ -28,7 +33,7 @@ export async function lintPaths(targets: string[]): Promise<LintReport> {
     if (loaded.workflow) {
       const target = { workflow: loaded.workflow, content: loaded.content };
       for (const rule of lintRules) diagnostics.push(...rule.check(target));
-      const called = await loadCalledWorkflows(repositoryRootOf(file), [loaded.workflow]);
+      const called = await loadCalledWorkflows(repositoryRootOf(file), [loaded.workflow], options.fetchRemote);
       diagnostics.push(...checkCalls(loaded.workflow, called));
     }
   }

@@ -72,7 +72,7 @@ export function planCall(
         name: `${callerLeg.name} / ${leg.name}`,
         needs: leg.needs.length > 0 ? leg.needs.map((need) => `${job.id}/${need}`) : job.needs,
         call: leg.call
-          ? { ...leg.call, callerId: job.id, secrets: [secrets, ...leg.call.secrets] }
+          ? { ...leg.call, callerId: job.id, secrets: [secrets, ...leg.call.secrets], callerIfs: [job.if, ...leg.call.callerIfs] }
           : {
               callerId: job.id,
               workflow: target,
@@ -83,6 +83,8 @@ export function planCall(
               inputDefinitions: trigger.inputs ?? [],
               callerNeeds: job.needs,
               callerMatrix: callerLeg.matrix,
+              callerInputs: (contexts.inputs as Record<string, unknown> | undefined) ?? {},
+              callerIfs: [job.if],
             },
       }));
     });

@@ -48,6 +48,10 @@ export interface CallContext {
   inputDefinitions: InputDefinition[];
   callerNeeds: string[];
   callerMatrix: Record<string, unknown> | null;
+  /** The `inputs` context of the calling job (its own workflow's inputs). */
+  callerInputs: Record<string, unknown>;
+  /** The calling jobs' `if` conditions, outermost first: when one is false, the called jobs are skipped. */
+  callerIfs: string[];
   /** How each call level passes secrets, outermost first: `inherit`, or names mapped from expressions. */
   secrets: ('inherit' | MappingEntry[])[];
 }

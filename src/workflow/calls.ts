@@ -15,16 +15,26 @@ export type CalledWorkflows = ReadonlyMap<string, LoadedWorkflow>;
 
 const isLocalCall = (uses: string) => uses.startsWith('./');
 
-/** Every local reusable workflow reachable from these workflows, keyed by `uses`. */
-export async function loadCalledWorkflows(repoDir: string, workflows: readonly (Workflow | undefined)[]): Promise<Map<string, LoadedWorkflow>> {
+/**
+ * Finds the file of a reusable workflow in another repository (`owner/repo/path@ref`), e.g. through
+ * the action store; undefined when it cannot be had, with `reason` saying why.
+ */
+export type RemoteWorkflowFetcher = (uses: string) => Promise<{ file?: string; reason?: string }>;
+
+/** Every reusable workflow reachable from these workflows, keyed by `uses`. */
+export async function loadCalledWorkflows(
+  repoDir: string,
+  workflows: readonly (Workflow | undefined)[],
+  fetchRemote?: RemoteWorkflowFetcher,
+): Promise<Map<string, LoadedWorkflow>> {
   const called = new Map<string, LoadedWorkflow>();
   const pending = workflows.flatMap((workflow) => callsOf(workflow));
   while (pending.length > 0) {
     const uses = pending.pop()!;
     if (called.has(uses)) continue;
-    const file = path.join(repoDir, uses);
-    if (!existsSync(file)) continue;
-    const loaded = await loadWorkflowFile(file, uses.slice(2));
+    const file = isLocalCall(uses) ? path.join(repoDir, uses) : (await fetchRemote?.(uses))?.file;
+    if (!file || !existsSync(file)) continue;
+    const loaded = await loadWorkflowFile(file, isLocalCall(uses) ? uses.slice(2) : uses);
     called.set(uses, loaded);
     pending.push(...callsOf(loaded.workflow));
   }
@@ -32,7 +42,7 @@ export async function loadCalledWorkflows(repoDir: string, workflows: readonly (
 }
 
 function callsOf(workflow: Workflow | undefined): string[] {
-  return (workflow?.jobs ?? []).flatMap((job) => (job.call && isLocalCall(job.call.uses) ? [job.call.uses] : []));
+  return (workflow?.jobs ?? []).flatMap((job) => (job.call ? [job.call.uses] : []));
 }
 
 function problem(workflow: Workflow, job: Job, message: string, hint?: string, at: Position = job.pos): Diagnostic {
@@ -96,10 +106,16 @@ export function checkCalls(workflow: Workflow, called: CalledWorkflows): Diagnos
       const at = origin ?? job;
       const report = (message: string, hint?: string) => found.push(problem(workflow, at, message, hint));
       const { uses } = job.call;
-      if (!isLocalCall(uses)) continue;
       const target = called.get(uses);
       if (!target) {
-        report(`no reusable workflow at ${uses}`, '`uses: ./path` is relative to the repository root, e.g. ./.github/workflows/build.yml');
+        if (isLocalCall(uses)) {
+          report(`no reusable workflow at ${uses}`, '`uses: ./path` is relative to the repository root, e.g. ./.github/workflows/build.yml');
+        } else {
+          found.push({
+            ...problem(workflow, at, `the reusable workflow ${uses} is not in the action store, so its call is not checked`, 'gantry run fetches it; offline, add its repository with gantry actions add'),
+            severity: 'warning',
+          });
+        }
         continue;
       }
       if (chain.includes(uses)) {
@@ -114,7 +130,7 @@ export function checkCalls(workflow: Workflow, called: CalledWorkflows): Diagnos
         report(`${uses} cannot be read: ${target.diagnostics[0]?.message ?? 'it has errors'}`, `run gantry lint ${uses}`);
         continue;
       }
-      if (!origin) found.push(...checkCall(current, job, target.workflow, uses.slice(2)));
+      if (!origin) found.push(...checkCall(current, job, target.workflow, isLocalCall(uses) ? uses.slice(2) : uses));
       visit(target.workflow, [...chain, uses], at);
     }
   };

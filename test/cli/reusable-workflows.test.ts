@@ -251,3 +251,134 @@ describe('gantry run with reusable workflows', () => {
     }
   });
 });
+
+describe('reusable workflows: matrix callers, nesting, inherit, caller if, other repositories', () => {
+  it('runs one call per caller leg, nested calls, inherited secrets, and skips a call whose if is false', async () => {
+    const repo = await workflowRepo({
+      'inner.yml': `
+        on:
+          workflow_call:
+            inputs:
+              level: { type: string, required: true }
+        jobs:
+          deep:
+            runs-on: ubuntu-latest
+            steps:
+              - run: echo "deep \${{ inputs.level }} secret=\${{ secrets.SHARED }}"
+      `,
+      'outer.yml': `
+        on:
+          workflow_call:
+            inputs:
+              os: { type: string, required: true }
+        jobs:
+          show:
+            runs-on: ubuntu-latest
+            steps:
+              - run: echo "outer \${{ inputs.os }}"
+          nested:
+            needs: show
+            uses: ./.github/workflows/inner.yml
+            with:
+              level: nested-\${{ inputs.os }}
+            secrets: inherit
+      `,
+      'caller.yml': `
+        on: push
+        jobs:
+          fan:
+            strategy:
+              matrix:
+                os: [linux, mac]
+            uses: ./.github/workflows/outer.yml
+            with:
+              os: \${{ matrix.os }}
+            secrets: inherit
+          never:
+            if: github.ref == 'refs/heads/nope'
+            uses: ./.github/workflows/inner.yml
+            with:
+              level: never
+      `,
+    });
+    try {
+      const run = await gantryRun(repo, ['--secret', 'SHARED=shared-secret-value']);
+      assert.equal(run.code, 0, run.stdout);
+      const jobs = run.report!.workflows[0]!.jobs.map((j) => [j.id, j.name, j.conclusion]);
+      assert.deepEqual(jobs, [
+        ['fan/show', 'fan (linux) / show', 'success'],
+        ['fan/show', 'fan (mac) / show', 'success'],
+        ['fan/nested/deep', 'fan (linux) / nested / deep', 'success'],
+        ['fan/nested/deep', 'fan (mac) / nested / deep', 'success'],
+        ['never/deep', 'never / deep', 'skipped'],
+      ]);
+      assert.match(run.stdout, /outer linux/);
+      assert.match(run.stdout, /deep nested-mac secret=\*\*\*/);
+      assert.doesNotMatch(run.stdout, /deep never/);
+      assert.doesNotMatch(run.stdout + run.reportText, /shared-secret-value/);
+    } finally {
+      await repo.remove();
+    }
+  });
+
+  it('fetches a reusable workflow of another repository through the action store from a loopback git server', async () => {
+    const { startGitDaemon } = await import('../actions/store/git-server.ts');
+    const { mkdtemp, rm } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const path = await import('node:path');
+    const { createRepo } = await import('../support/git-repo.ts');
+    const root = await mkdtemp(path.join(tmpdir(), 'gantry-served-'));
+    const cache = await mkdtemp(path.join(tmpdir(), 'gantry-cache-'));
+    const shared = await createRepo({
+      '.github/workflows/shared.yml': dedent(`
+        on:
+          workflow_call:
+            inputs:
+              name: { type: string, default: remote }
+            outputs:
+              said:
+                value: \${{ jobs.say.outputs.said }}
+        jobs:
+          say:
+            runs-on: ubuntu-latest
+            outputs:
+              said: \${{ steps.s.outputs.said }}
+            steps:
+              - id: s
+                run: echo "said=hello \${{ inputs.name }}" >> "$GITHUB_OUTPUT"
+      `),
+    });
+    await shared.git('tag', 'v1');
+    await shared.git('clone', '-q', '--bare', shared.dir, path.join(root, 'acme', 'shared'));
+    const daemon = await startGitDaemon(root);
+    const repo = await workflowRepo({
+      'caller.yml': `
+        on: push
+        jobs:
+          remote:
+            uses: acme/shared/.github/workflows/shared.yml@v1
+            with:
+              name: gantry
+          after:
+            needs: remote
+            runs-on: ubuntu-latest
+            steps:
+              - run: echo "remote said \${{ needs.remote.outputs.said }}"
+      `,
+    });
+    try {
+      const run = await gantryRun(repo, ['--actions-url', daemon.url], { XDG_CACHE_HOME: cache });
+      assert.equal(run.code, 0, run.stdout + run.stderr);
+      assert.match(run.stdout, /remote said hello gantry/);
+      await daemon.stop();
+      const plan = await runGantry(['plan', '-C', repo.dir, '--offline', '--actions-url', daemon.url], { env: { XDG_CACHE_HOME: cache } });
+      assert.match(plan.stdout, /remote \/ say/);
+    } finally {
+      await daemon.stop();
+      await repo.remove();
+      await shared.remove();
+      await rm(root, { recursive: true, force: true });
+      await rm(cache, { recursive: true, force: true });
+    }
+  });
+});

@@ -235,13 +235,15 @@ describe('HostExecutor: stopping', () => {
     const result = await bashStoppedWhenReady('echo ready; sleep 1000', 10_000);
     assert.equal(result.stopped, true);
     assert.equal(result.signal, 'SIGINT');
-    assert.ok(performance.now() - started < 5000);
+    assert.ok(performance.now() - started < 8000);
   });
 
   it('escalates to SIGTERM and then SIGKILL for a script that traps them', async () => {
     const started = performance.now();
+    // The grace leaves a loaded machine time to run each trap before the next signal.
     const result = await bashStoppedWhenReady(
       "trap 'echo got INT' INT; trap 'echo got TERM' TERM; echo ready; while true; do sleep 0.05; done",
+      1000,
     );
     assert.equal(result.stopped, true);
     assert.equal(result.signal, 'SIGKILL');
@@ -250,7 +252,7 @@ describe('HostExecutor: stopping', () => {
       result.stdout.filter((line) => line.startsWith('got')),
       ['got INT', 'got TERM'],
     );
-    assert.ok(performance.now() - started < 5000);
+    assert.ok(performance.now() - started < 8000);
   });
 
   it('kill ends the process at once with SIGKILL, even while a long grace is running', async () => {

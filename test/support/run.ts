@@ -64,10 +64,11 @@ export function workflowRepo(workflows: Record<string, string>, files: Record<st
 
 /**
  * The `gantry run` arguments every test uses: this repository, four jobs at once, a JSON report,
- * and `--offline`: tests never reach beyond loopback, so actions come from the store or not at all.
+ * and `--offline` unless the test names its own loopback `--actions-url`: tests never reach beyond loopback.
  */
 function runArgs(repo: TempRepo | string, args: readonly string[], json: string): string[] {
-  return ['run', '-C', typeof repo === 'string' ? repo : repo.dir, '--jobs', '4', '--offline', '--json', json, ...args];
+  const offline = args.includes('--actions-url') ? [] : ['--offline'];
+  return ['run', '-C', typeof repo === 'string' ? repo : repo.dir, '--jobs', '4', ...offline, '--json', json, ...args];
 }
 
 /** Where the report goes: a folder of its own, outside the repository, removed once read. */
