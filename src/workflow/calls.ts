@@ -11,6 +11,10 @@ import type { Diagnostic, Job, Position, Workflow } from './types.ts';
 /** GitHub allows reusable workflows to call others up to this many levels deep (the caller is level 1). */
 export const MAX_CALL_DEPTH = 10;
 
+/** GitHub.com lets one workflow file call this many unique reusable workflows, nested ones included
+ * (GitHub Enterprise Server: 20). */
+export const MAX_UNIQUE_CALLS = 50;
+
 export type CalledWorkflows = ReadonlyMap<string, LoadedWorkflow>;
 
 const isLocalCall = (uses: string) => uses.startsWith('./');
@@ -135,5 +139,22 @@ export function checkCalls(workflow: Workflow, called: CalledWorkflows): Diagnos
     }
   };
   visit(workflow, [], undefined);
+  const unique = uniqueCalls(workflow, called);
+  if (unique.size > MAX_UNIQUE_CALLS) {
+    const first = workflow.jobs.find((job) => job.call)!;
+    found.push(problem(workflow, first, `this workflow calls ${unique.size} unique reusable workflows (nested ones included); GitHub allows ${MAX_UNIQUE_CALLS}`));
+  }
   return found;
+}
+
+function uniqueCalls(workflow: Workflow, called: CalledWorkflows): Set<string> {
+  const seen = new Set<string>();
+  const pending = callsOf(workflow);
+  while (pending.length > 0) {
+    const uses = pending.pop()!;
+    if (seen.has(uses)) continue;
+    seen.add(uses);
+    pending.push(...callsOf(called.get(uses)?.workflow));
+  }
+  return seen;
 }

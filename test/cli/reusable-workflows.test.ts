@@ -382,3 +382,39 @@ describe('reusable workflows: matrix callers, nesting, inherit, caller if, other
     }
   });
 });
+
+describe('reusable workflow limits', () => {
+  it('reports calls nested more than ten levels deep and more than 50 unique called workflows', async () => {
+    const files: Record<string, string> = {};
+    for (let level = 1; level <= 11; level++) {
+      files[`level-${level}.yml`] = `
+        on: workflow_call
+        jobs:
+          next:
+            uses: ./.github/workflows/level-${level + 1}.yml
+      `;
+    }
+    files['level-12.yml'] = `
+      on: workflow_call
+      jobs:
+        leaf: { runs-on: x, steps: [{ run: echo }] }
+    `;
+    const wide = Array.from({ length: 51 }, (_, i) => `  call${i}:\n    uses: ./.github/workflows/leaf-${i}.yml\n`).join('');
+    for (let i = 0; i < 51; i++) files[`leaf-${i}.yml`] = files['level-12.yml'];
+    files['deep.yml'] = `
+      on: push
+      jobs:
+        start:
+          uses: ./.github/workflows/level-1.yml
+    `;
+    const repo = await workflowRepo(files, { '.github/workflows/wide.yml': `on: push\njobs:\n${wide}` });
+    try {
+      const result = await runGantry(['lint', '.github/workflows/deep.yml', '.github/workflows/wide.yml', '--format', 'json'], { cwd: repo.dir });
+      const messages = (JSON.parse(result.stdout) as { message: string }[]).map((d) => d.message);
+      assert.ok(messages.some((m) => /nested more than 10 levels deep/.test(m)), messages.join('\n'));
+      assert.ok(messages.some((m) => /calls 51 unique reusable workflows .* GitHub allows 50/.test(m)), messages.join('\n'));
+    } finally {
+      await repo.remove();
+    }
+  });
+});
