@@ -2,10 +2,8 @@
 // actions, and actions in the workspace (`uses: ./path`). Other references are
 // refused with one line that says why and what would work.
 
-import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { ActionFileNotFoundError, loadActionFile, type LoadedAction } from '../workflow/action-file.ts';
-import type { Diagnostic } from '../workflow/types.ts';
+import { isDirectory, resolveActionFolder } from './action-folder.ts';
 import { ActionResolutionError, type ActionResolver, type BuiltinAction, type ResolvedAction } from './types.ts';
 
 /** A `uses:` value split the way GitHub reads it. */
@@ -82,40 +80,5 @@ async function resolveLocal(uses: string, relative: string, workspace: string): 
       `${uses}: no folder ${shown} in the workspace ${workspace} (\`uses: ./path\` is relative to the repository root, not to the workflow file)`,
     );
   }
-  const loaded = await loadOrExplain(uses, directory, shown);
-  const errors = loaded.diagnostics.filter((diagnostic) => diagnostic.severity === 'error');
-  if (errors.length > 0 || !loaded.definition) {
-    throw new ActionResolutionError(`${uses}: the action file is invalid: ${summarise(errors)}`);
-  }
-  return { kind: 'definition', uses, directory, definition: loaded.definition };
-}
-
-async function loadOrExplain(uses: string, directory: string, shown: string): Promise<LoadedAction> {
-  try {
-    return await loadActionFile(directory, shown);
-  } catch (error) {
-    if (!(error instanceof ActionFileNotFoundError)) throw error;
-    if (await isFile(path.join(directory, 'Dockerfile'))) {
-      throw new ActionResolutionError(
-        `${uses}: ${shown} has a Dockerfile but no action.yml or action.yaml; a Dockerfile action needs a container engine ` +
-          '(Docker or Podman), which this version of Gantry does not have yet',
-      );
-    }
-    throw new ActionResolutionError(`${uses}: ${error.message}`);
-  }
-}
-
-function summarise(errors: Diagnostic[]): string {
-  const [first, ...others] = errors;
-  if (!first) return 'it does not describe an action';
-  const more = others.length > 0 ? ` (and ${others.length} more error${others.length === 1 ? '' : 's'})` : '';
-  return `${first.file}:${first.line}:${first.column}: ${first.message}${more}`;
-}
-
-async function isDirectory(target: string): Promise<boolean> {
-  return (await stat(target).catch(() => undefined))?.isDirectory() ?? false;
-}
-
-async function isFile(target: string): Promise<boolean> {
-  return (await stat(target).catch(() => undefined))?.isFile() ?? false;
+  return resolveActionFolder(uses, directory, shown, true);
 }

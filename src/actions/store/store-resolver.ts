@@ -2,10 +2,8 @@
 // `./path`, the refusal of `docker://`) it still resolves; an `owner/repo[/path]@ref`
 // that is not a built-in is fetched into the store and its action file loaded.
 
-import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { ActionFileNotFoundError, loadActionFile, type LoadedAction } from '../../workflow/action-file.ts';
-import type { Diagnostic } from '../../workflow/types.ts';
+import { isDirectory, resolveActionFolder } from '../action-folder.ts';
 import { LocalActionResolver } from '../local-resolver.ts';
 import { ActionResolutionError, type ActionResolver, type BuiltinAction, type ResolvedAction } from '../types.ts';
 import type { ActionStore } from './action-store.ts';
@@ -52,12 +50,7 @@ export class StoreActionResolver implements ActionResolver {
     if (!(await isDirectory(directory))) {
       throw new ActionResolutionError(`${uses}: ${at} has no folder ${reference.path}; check the path after ${owner}/${repo}`);
     }
-    const loaded = await loadOrExplain(uses, directory, at);
-    const errors = loaded.diagnostics.filter((diagnostic) => diagnostic.severity === 'error');
-    if (errors.length > 0 || !loaded.definition) {
-      throw new ActionResolutionError(`${uses}: the action file is invalid: ${summarise(errors)}`);
-    }
-    return { kind: 'definition', uses, directory, definition: loaded.definition };
+    return resolveActionFolder(uses, directory, at, false);
   }
 }
 
@@ -85,34 +78,4 @@ function repositoryReference(uses: string): RepositoryActionReference | undefine
     throw new ActionResolutionError(`${uses}: the path inside the repository must not contain "." or ".." segments`);
   }
   return { owner, repo, path: rest.join('/'), ref };
-}
-
-async function loadOrExplain(uses: string, directory: string, at: string): Promise<LoadedAction> {
-  try {
-    return await loadActionFile(directory);
-  } catch (error) {
-    if (!(error instanceof ActionFileNotFoundError)) throw error;
-    if (await isFile(path.join(directory, 'Dockerfile'))) {
-      throw new ActionResolutionError(
-        `${uses}: ${directory} has a Dockerfile but no action.yml or action.yaml; a Dockerfile action needs a container engine ` +
-          '(Docker or Podman), which this version of Gantry does not have yet',
-      );
-    }
-    throw new ActionResolutionError(`${uses}: ${at} is not an action: ${error.message}`);
-  }
-}
-
-function summarise(errors: Diagnostic[]): string {
-  const [first, ...others] = errors;
-  if (!first) return 'it does not describe an action';
-  const more = others.length > 0 ? ` (and ${others.length} more error${others.length === 1 ? '' : 's'})` : '';
-  return `${first.file}:${first.line}:${first.column}: ${first.message}${more}`;
-}
-
-async function isDirectory(target: string): Promise<boolean> {
-  return (await stat(target).catch(() => undefined))?.isDirectory() ?? false;
-}
-
-async function isFile(target: string): Promise<boolean> {
-  return (await stat(target).catch(() => undefined))?.isFile() ?? false;
 }
