@@ -145,7 +145,9 @@ export class TtyRenderer implements Renderer {
     this.stopTicking?.();
     this.stopTicking = undefined;
     const columns = this.out.columns ?? defaultColumns;
-    const graph = this.graphLines(this.now(), columns, (job) => job.status === 'failure');
+    // The summary lists every job; the graph is kept only when it shows failed jobs' steps.
+    const failed = [...this.state.jobs.values()].some((job) => job.status === 'failure');
+    const graph = failed ? this.graphLines(this.now(), columns, (job) => job.status === 'failure') : [];
     const finalState = [...graph, ...this.failedStepOutput()].map((line) => line + '\n').join('');
     this.out.write(this.eraseDrawnArea() + finalState + formatSummary(this.state, this.palette));
     this.finished = true;

@@ -184,6 +184,18 @@ describe('tty renderer redraw', () => {
     assert.equal(out.writes.length, 1);
     assert.match(out.writes[0] ?? '', /^Continuous Integration\n/);
   });
+
+  it('leaves the job graph out of the final state when no job failed: the summary lists the jobs', () => {
+    const out = captureOutput();
+    const renderer = new TtyRenderer({ out, color: false, now: () => at(5.4) });
+    const succeeded = scriptedRun.map((event) =>
+      event.type === 'job-finished' && event.conclusion === 'failure' ? { ...event, conclusion: 'success' as const } : event,
+    );
+    for (const event of succeeded) renderer.listener(event);
+    const final = out.writes.join('');
+    assert.doesNotMatch(final, /^Continuous Integration\n/);
+    assert.match(final, /Jobs\n/);
+  });
 });
 
 describe('tty renderer timer', () => {
