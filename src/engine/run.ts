@@ -71,6 +71,7 @@ export async function runWorkflows(plan: RunPlan, options: RunOptions): Promise<
     notStarted: (leg, conclusion) => notStartedResult(leg, conclusion, shared),
     callResult: (groups) => callResult(groups, shared),
     ...workflowConcurrency(shared, concurrency),
+    ...callConcurrency(shared, concurrency),
   });
   await scheduler.run();
 
@@ -168,6 +169,37 @@ function workflowConcurrency(shared: RunShared, groups: ConcurrencyGroups) {
     workflowFinished(workflowPlan: WorkflowPlan): void {
       const entry = members.get(workflowPlan);
       if (entry) groups.release(`workflow:${entry.name}`, entry.member);
+    },
+  };
+}
+
+/** `concurrency` of a job that calls a reusable workflow: one group held for the whole call. */
+function callConcurrency(shared: RunShared, groups: ConcurrencyGroups) {
+  const members = new Map<string, { name: string; member: { cancel(): void } }>();
+  const keyOf = (group: JobGroup) => `${group.workflowPlan.workflow.file}#${group.legs[0]?.call?.callerId ?? ''}`;
+  return {
+    admitCall(group: JobGroup, cancel: () => void): Promise<boolean> | null {
+      const call = group.legs[0]?.call;
+      const caller = call && group.workflowPlan.workflow.jobs.find((job) => job.id === call.callerId);
+      const setting = caller?.concurrency;
+      if (!call || !setting) return null;
+      const scope = { ...workflowContexts(group.workflowPlan, shared), inputs: call.callerInputs, matrix: call.callerMatrix ?? {} };
+      let name: string;
+      let cancelInProgress = false;
+      try {
+        name = evaluateToString(setting.group, scope);
+        if (setting.cancelInProgress) cancelInProgress = evaluateToString(setting.cancelInProgress, scope) === 'true';
+      } catch (error) {
+        if (!(error instanceof ExpressionError)) throw error;
+        return null;
+      }
+      const member = { cancel };
+      members.set(keyOf(group), { name, member });
+      return groups.acquire(name, member, cancelInProgress);
+    },
+    callFinished(group: JobGroup): void {
+      const entry = members.get(keyOf(group));
+      if (entry) groups.release(entry.name, entry.member);
     },
   };
 }

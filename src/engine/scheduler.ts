@@ -54,8 +54,17 @@ export interface SchedulerHooks {
    */
   admitWorkflow(workflowPlan: WorkflowPlan, cancel: () => void): Promise<boolean> | null;
   workflowFinished(workflowPlan: WorkflowPlan): void;
+  /** `concurrency` of a job that calls a reusable workflow: held from its first called job to its last. */
+  admitCall(group: JobGroup, cancel: () => void): Promise<boolean> | null;
+  callFinished(group: JobGroup): void;
   listener: EngineListener;
   maxParallelJobs: number;
+}
+
+/** The call a group's jobs belong to: the workflow and the calling job. */
+function callKey(group: JobGroup): string | undefined {
+  const call = group.legs[0]?.call;
+  return call ? `${group.workflowPlan.workflow.file}#${call.callerId}` : undefined;
 }
 
 export function jobKey(workflowFile: string, jobId: string, legIndex: number): JobKey {
@@ -85,6 +94,8 @@ export class Scheduler {
   private finished!: () => void;
   private readonly workflowCancels = new Map<WorkflowPlan, AbortController>();
   private readonly waitingWorkflows = new Set<WorkflowPlan>();
+  private readonly callCancels = new Map<string, AbortController>();
+  private readonly waitingCalls = new Set<string>();
 
   constructor(
     plan: RunPlan,
@@ -146,6 +157,19 @@ export class Scheduler {
   }
 
   /** The groups a need names: the job itself, or every called job of a calling job. */
+  private admitCall(key: string, group: JobGroup): void {
+    const controller = new AbortController();
+    this.callCancels.set(key, controller);
+    const admission = this.hooks.admitCall(group, () => controller.abort());
+    if (!admission) return;
+    this.waitingCalls.add(key);
+    void admission.then((admitted) => {
+      if (!admitted) controller.abort();
+      this.waitingCalls.delete(key);
+      this.advance();
+    });
+  }
+
   private groupsOf(workflowPlan: WorkflowPlan, need: string): JobGroup[] {
     return this.groups.filter((g) => g.workflowPlan === workflowPlan && (g.id === need || g.id.startsWith(`${need}/`)));
   }
@@ -158,6 +182,10 @@ export class Scheduler {
       if (this.started.has(group) || this.waitingWorkflows.has(group.workflowPlan)) continue;
       const needed = group.needs.flatMap((need) => this.groupsOf(group.workflowPlan, need));
       if (needed.some((g) => !g.done)) continue;
+      // A call takes its concurrency group when its first job is ready, and keeps it to its last.
+      const call = callKey(group);
+      if (call && !this.callCancels.has(call)) this.admitCall(call, group);
+      if (call && this.waitingCalls.has(call)) continue;
       this.started.add(group);
       this.enqueueGroup(group);
     }
@@ -208,7 +236,8 @@ export class Scheduler {
       const controller = new AbortController();
       this.legCancels.set(key, controller);
       const workflowCancel = this.workflowCancels.get(group.workflowPlan)!.signal;
-      const cancel = AbortSignal.any([controller.signal, workflowCancel]);
+      const callCancel = this.callCancels.get(callKey(group) ?? '')?.signal;
+      const cancel = AbortSignal.any([controller.signal, workflowCancel, ...(callCancel ? [callCancel] : [])]);
       this.queue.push({ key, group, planned, needs, ancestorResults, cancel, ...(callerNeeds ? { callerNeeds } : {}) });
     });
     if (group.legs.length === 0) this.completeGroup(group);
@@ -256,6 +285,8 @@ export class Scheduler {
     group.results.sort((a, b) => a.key.localeCompare(b.key, undefined, { numeric: true }));
     group.done = true;
     const workflowPlan = group.workflowPlan;
+    const call = callKey(group);
+    if (call && this.groups.every((g) => callKey(g) !== call || g.done)) this.hooks.callFinished(group);
     if (this.groups.every((g) => g.workflowPlan !== workflowPlan || g.done)) this.hooks.workflowFinished(workflowPlan);
   }
 }

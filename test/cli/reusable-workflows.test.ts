@@ -418,3 +418,47 @@ describe('reusable workflow limits', () => {
     }
   });
 });
+
+describe('concurrency of a calling job', () => {
+  it('holds the group for the whole call: a second call of the same group waits for the first to finish', async () => {
+    const repo = await workflowRepo({
+      'slow.yml': `
+        on:
+          workflow_call:
+            inputs:
+              name: { type: string, required: true }
+        jobs:
+          first:
+            runs-on: ubuntu-latest
+            steps:
+              - run: echo "start \${{ inputs.name }} $(date +%s%N)"; sleep 0.3
+          second:
+            needs: first
+            runs-on: ubuntu-latest
+            steps:
+              - run: sleep 0.3; echo "end \${{ inputs.name }} $(date +%s%N)"
+      `,
+      'caller.yml': `
+        on: push
+        jobs:
+          one:
+            concurrency: deploy
+            uses: ./.github/workflows/slow.yml
+            with: { name: one }
+          two:
+            concurrency: deploy
+            uses: ./.github/workflows/slow.yml
+            with: { name: two }
+      `,
+    });
+    try {
+      const run = await gantryRun(repo);
+      assert.equal(run.code, 0, run.stdout);
+      const at = (what: string, name: string) => Number(run.stdout.match(new RegExp(`${what} ${name} (\\d+)`))![1]);
+      const [first, second] = at('start', 'one') < at('start', 'two') ? ['one', 'two'] : ['two', 'one'];
+      assert.ok(at('end', first) <= at('start', second), 'the second call started before the first call ended');
+    } finally {
+      await repo.remove();
+    }
+  });
+});
