@@ -198,6 +198,7 @@ export async function runJob(leg: LegRun, shared: RunShared): Promise<JobResult>
   }
 
   let stopServices: (() => Promise<void>) | undefined;
+  let endBackground: (() => void) | undefined;
   try {
     const facts: RunnerFacts = {
       name: 'gantry',
@@ -234,6 +235,11 @@ export async function runJob(leg: LegRun, shared: RunShared): Promise<JobResult>
       job: { status: 'success' },
       posts: [],
       stepFiles: new StepFileSet(workspace.temp),
+      background: [],
+    };
+    endBackground = () => {
+      if (frame.background.length > 0) log.system(`Cleaning up ${frame.background.length} background process group(s) the steps left running`);
+      for (const group of frame.background.splice(0)) group.end();
     };
     await runJobSteps(job.steps, frame);
     await runPostSteps(frame, job.steps.length);
@@ -259,6 +265,7 @@ export async function runJob(leg: LegRun, shared: RunShared): Promise<JobResult>
     return finish(jobStatus);
   } finally {
     clearTimeout(timer);
+    endBackground?.();
     await stopServices?.();
     await workspace.dispose();
   }

@@ -42,6 +42,8 @@ export interface StepReport {
   state: Record<string, string>;
   summary: string;
   annotations: Annotation[];
+  /** Processes the step left running in the background; the job ends them when it ends. */
+  background?: { end(): void };
 }
 
 /**
@@ -139,6 +141,7 @@ export async function runProcessStep(request: ProcessStepRequest): Promise<StepR
   };
 
   let exitCode: number | null;
+  let background: StepReport['background'];
   try {
     const result = await request.executor.run({
       argv: request.argv,
@@ -147,9 +150,11 @@ export async function runProcessStep(request: ProcessStepRequest): Promise<StepR
       signal: request.signal,
       kill: request.kill,
       killGraceMs: request.killGraceMs,
+      keepBackgroundProcesses: true,
       onLine,
     });
     exitCode = result.exitCode;
+    background = result.background;
     if (result.stopped) {
       log('system', request.timedOut() ? 'The step exceeded its timeout-minutes and was stopped.' : 'The step was cancelled.');
       const files = await readFileCommands(request, log);
@@ -169,6 +174,7 @@ export async function runProcessStep(request: ProcessStepRequest): Promise<StepR
     state: { ...commandState, ...files.state },
     outcome: succeeded ? 'success' : 'failure',
     annotations,
+    ...(background ? { background } : {}),
   };
 }
 

@@ -59,6 +59,8 @@ export interface StepFrame {
   /** The job's status so far, as `success()` and `failure()` at step level see it. */
   job: { status: RunStatus };
   posts: PostStep[];
+  /** Background processes steps left running: ended when the job ends, as the runner does. */
+  background: { end(): void }[];
   /** The job's file-command files, emptied for each step. */
   stepFiles: StepFileSet;
   /** Inside a composite action: the job-level step whose log the nested steps write to. */
@@ -261,6 +263,7 @@ function stepName(step: Step, scope: ExpressionContexts): string {
 
 /** What a finished step's file commands change for the steps after it. */
 function applyReport(frame: StepFrame, report: StepReport, logStep: number): void {
+  if (report.background) frame.background.push(report.background);
   Object.assign(frame.env, report.env);
   frame.addedPaths.unshift(...[...report.paths].reverse());
   if (report.summary.trim() !== '') {

@@ -36,10 +36,22 @@ export class HostExecutor implements Executor {
     const exit = await exitOf(child);
     const durationMs = performance.now() - startedAt;
     stopper.dispose();
-    signalGroup(pid, 'SIGKILL');
-    liveGroups.delete(pid);
+    const keep = spec.keepBackgroundProcesses === true && !stopper.stopped() && groupAlive(pid);
+    if (!keep) {
+      signalGroup(pid, 'SIGKILL');
+      liveGroups.delete(pid);
+    }
     await drain(outputClosed, [child.stdout, child.stderr]);
-    return { exitCode: exit.code, signal: exit.signal, stopped: stopper.stopped(), durationMs };
+    const result: ProcessResult = { exitCode: exit.code, signal: exit.signal, stopped: stopper.stopped(), durationMs };
+    if (keep) {
+      result.background = {
+        end: () => {
+          signalGroup(pid, 'SIGKILL');
+          liveGroups.delete(pid);
+        },
+      };
+    }
+    return result;
   }
 }
 
@@ -193,6 +205,15 @@ function stopOnAbort(signal: AbortSignal | undefined, kill: AbortSignal | undefi
       for (const timer of timers) clearTimeout(timer);
     },
   };
+}
+
+function groupAlive(pid: number): boolean {
+  try {
+    process.kill(-pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function signalGroup(pid: number, signal: NodeJS.Signals): void {

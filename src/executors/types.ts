@@ -13,6 +13,11 @@ export interface ProcessSpec {
   kill?: AbortSignal;
   /** Milliseconds between the escalating signals once stopping begins. Default 7500 (as the runner). */
   killGraceMs?: number;
+  /**
+   * Leave processes the command started in the background running when it exits (GitHub's runner
+   * ends them only when the job ends); the result then carries `background` to end them later.
+   */
+  keepBackgroundProcesses?: boolean;
   /** Receives output as it arrives, already split into lines (without the newline). */
   onLine: (stream: 'stdout' | 'stderr', line: string) => void;
 }
@@ -24,6 +29,8 @@ export interface ProcessResult {
   /** True when the process was stopped because `signal` aborted. */
   stopped: boolean;
   durationMs: number;
+  /** With `keepBackgroundProcesses`: the processes still running in the background, to end later. */
+  background?: { end(): void };
 }
 
 /** The process could not be started at all (missing program, bad cwd). */

@@ -2,7 +2,7 @@
 // the output, the `--json` report and every file the run left in its log folder.
 
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -174,10 +174,16 @@ export async function scratchDir(): Promise<{ dir: string; read(name: string): P
 }
 
 /** Whether a process with this id exists (signal 0 checks without sending anything). */
+/** True while the process runs; a zombie (ended, not yet reaped by whoever adopted it) counts as ended. */
 export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
+  } catch {
+    return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
   } catch {
     return false;
   }
