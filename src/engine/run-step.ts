@@ -3,7 +3,8 @@
 // commands it left behind.
 
 import { randomUUID } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { ProcessStartError, type Executor } from '../executors/types.ts';
 import { resolveShell, scriptFileContent, ShellError } from '../executors/shells.ts';
@@ -69,7 +70,9 @@ export class StepFileSet {
       await mkdir(folder, { recursive: true });
     }
     const files = this.files;
-    await Promise.all(Object.values(files).map((file) => writeFile(file, '')));
+    // These files are tiny: synchronous calls cost a fraction of the thread-pool round trips that
+    // asynchronous ones take per step (measured in bench/step-overhead.ts).
+    for (const file of Object.values(files)) writeFileSync(file, '');
     return files;
   }
 }
@@ -83,7 +86,7 @@ export async function prepareScript(
 ): Promise<string[]> {
   const resolved = resolveShell(shell, { which });
   const file = path.join(temp, `${randomUUID()}${resolved.extension}`);
-  await writeFile(file, scriptFileContent(script, resolved.extension));
+  writeFileSync(file, scriptFileContent(script, resolved.extension));
   return resolved.argv(file);
 }
 
@@ -182,14 +185,20 @@ async function readFileCommands(
   request: ProcessStepRequest,
   log: (stream: 'system', line: string) => void,
 ): Promise<Omit<StepReport, 'outcome' | 'annotations'> & { failed: boolean }> {
-  const read = (file: string) => readFile(file, 'utf8').catch(() => '');
-  const [output, env, paths, state, summary] = await Promise.all([
+  const read = (file: string) => {
+    try {
+      return readFileSync(file, 'utf8');
+    } catch {
+      return '';
+    }
+  };
+  const [output, env, paths, state, summary] = [
     read(request.files.output),
     read(request.files.env),
     read(request.files.path),
     read(request.files.state),
     read(request.files.summary),
-  ]);
+  ];
   const outputs = parseKeyValueFile(output, 'GITHUB_OUTPUT');
   const envs = parseKeyValueFile(env, 'GITHUB_ENV');
   const allowedEnv = validateEnvEntries(envs.entries);

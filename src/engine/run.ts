@@ -24,6 +24,22 @@ function hostEnvironment(secrets: Record<string, string>): Record<string, string
   return env;
 }
 
+/**
+ * `which` asked once per program and PATH within a run, since every step looks up its shell. Only
+ * programs found are kept: a step may install a missing one for the next.
+ */
+function cachedWhich(): (name: string, pathValue?: string) => string | null {
+  const found = new Map<string, string>();
+  return (name, pathValue) => {
+    const key = `${name}\0${pathValue ?? ''}`;
+    const known = found.get(key);
+    if (known !== undefined) return known;
+    const program = which(name, pathValue);
+    if (program !== null) found.set(key, program);
+    return program;
+  };
+}
+
 function workflowConclusion(jobs: readonly JobResult[]): Conclusion {
   const counted = jobs.filter((job) => !job.continuedOnError);
   if (counted.some((job) => job.conclusion === 'failure')) return 'failure';
@@ -53,7 +69,7 @@ export async function runWorkflows(plan: RunPlan, options: RunOptions): Promise<
     sha: plan.event.sha,
     masker,
     hostEnv: hostEnvironment(options.secrets),
-    which,
+    which: cachedWhich(),
     portLocks: new PortLocks(),
   };
   const concurrency = new ConcurrencyGroups();
