@@ -9,28 +9,27 @@ import {
   statusFunctions,
   type ExpressionContexts,
 } from '../expr/index.ts';
-import { githubContext } from '../plan/github-context.ts';
 import { givenInputs } from '../plan/calls.ts';
+import { githubContext } from '../plan/github-context.ts';
 import { resolveInputs } from '../plan/triggers/index.ts';
 import type { CallContext, WorkflowPlan } from '../plan/types.ts';
+import { ServiceError, type RunningServices, type ServiceSpec } from '../services/types.ts';
 import type { TemplateValue } from '../workflow/types.ts';
 import type { Conclusion, EngineListener, JobKey } from './events.ts';
-import { runnerContext, type RunnerFacts } from './runner-env.ts';
+import { serviceSpecs } from './job-services.ts';
 import type { SecretMasker } from './masking.ts';
+import { fixedHostPorts } from './port-locks.ts';
 import type { RunShared } from './run-shared.ts';
 import { StepFileSet } from './run-step.ts';
 import { runJobSteps, runPostSteps, type RunStatus, type StepFrame } from './run-steps.ts';
+import { runnerContext, type RunnerFacts } from './runner-env.ts';
 import type { LegRun } from './scheduler.ts';
-import { unsupportedJobFeature } from './unsupported.ts';
-import { serviceSpecs } from './job-services.ts';
-import { fixedHostPorts } from './port-locks.ts';
-import { ServiceError, type RunningServices, type ServiceSpec } from '../services/types.ts';
 import type { JobResult } from './types.ts';
+import { unsupportedJobFeature } from './unsupported.ts';
 import { asStringRecord, minutes, truthy } from './values.ts';
 import { prepareWorkspace } from './workspace.ts';
 
 export type { RunShared };
-
 
 const DEFAULT_JOB_TIMEOUT_MINUTES = 360;
 
