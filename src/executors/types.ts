@@ -18,6 +18,11 @@ export interface ProcessSpec {
    * ends them only when the job ends); the result then carries `background` to end them later.
    */
   keepBackgroundProcesses?: boolean;
+  /**
+   * What an isolating executor lets the process change: these folders are writable (the job's
+   * workspace and temp), and the network is reachable only with `network`. The host executor ignores it.
+   */
+  isolation?: { writable: string[]; network: boolean };
   /** Receives output as it arrives, already split into lines (without the newline). */
   onLine: (stream: 'stdout' | 'stderr', line: string) => void;
 }
