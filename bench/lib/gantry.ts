@@ -84,6 +84,7 @@ export async function runEngine(plan: RunPlan, repoDir: string, options: EngineR
     logDir,
     actions: new LocalActionResolver([checkout, ...builtinActions]),
     services: new NativeServiceProvider(),
+    sandboxNetwork: false,
     executor: new HostExecutor(),
     maxParallelJobs: options.maxParallelJobs ?? 1,
     secrets: options.secrets ?? {},

@@ -52,6 +52,8 @@ function buildProgram(io: CommandIO, setExitCode: (code: number) => void): Comma
     .option('--dry-run', 'show what would run, run nothing', false)
     .option('--bind', "run in the repository folder itself instead of a fresh checkout", false)
     .option('--verbose', 'show ::debug:: lines', false)
+    .addOption(new Option('--executor <name>', 'where steps run: on this machine, or each step under bubblewrap').choices(['host', 'sandbox']).default('host'))
+    .option('--sandbox-network', 'with --executor sandbox: give every job the network (jobs with services always have it)', false)
     .option('--no-builtin <action>', 'do not use the built-in version of this action, e.g. actions/setup-node (repeatable)', collect, [])
     .option('--no-color', 'no colours in the output')
     .action(async (options) => {

@@ -13,6 +13,7 @@ import { ActionStore } from '../actions/store/action-store.ts';
 import { StoreActionResolver } from '../actions/store/store-resolver.ts';
 import { remoteWorkflowFetcher } from '../actions/store/workflow-fetcher.ts';
 import { HostExecutor } from '../executors/host.ts';
+import type { Executor } from '../executors/types.ts';
 import { createFileSink } from '../logs/file-sink.ts';
 import { topLevel } from '../plan/git.ts';
 import { planRun } from '../plan/planner.ts';
@@ -46,12 +47,21 @@ export interface RunCommandOptions extends EventOptions {
   bind: boolean;
   verbose: boolean;
   builtin: string[];
+  executor: 'host' | 'sandbox';
+  sandboxNetwork: boolean;
 }
 
 export interface RunTerminal {
   isTTY: boolean;
   columns?: number;
   rows?: number;
+}
+
+/** `--executor`: where steps run. */
+async function executorNamed(name: 'host' | 'sandbox'): Promise<Executor> {
+  if (name === 'host') return new HostExecutor();
+  const { SandboxExecutor } = await import('../executors/sandbox.ts');
+  return new SandboxExecutor();
 }
 
 /** The built-in actions minus those named by `--no-builtin`. */
@@ -150,7 +160,8 @@ export async function runCommand(options: RunCommandOptions, io: CommandIO, term
       repoDir,
       projectPath,
       logDir,
-      executor: new HostExecutor(),
+      executor: await executorNamed(options.executor),
+      sandboxNetwork: options.sandboxNetwork,
       actions: new StoreActionResolver({ builtins, store }),
       services: new NativeServiceProvider(),
       maxParallelJobs,

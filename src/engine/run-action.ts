@@ -205,6 +205,7 @@ async function runNodeAction(
       kill: frame.shared.options.kill,
       timedOut,
       killGraceMs: frame.shared.options.killGraceMs,
+      isolation: frame.isolation,
       masker: frame.shared.masker,
       debug: frame.shared.options.debug,
       emit: frame.shared.options.listener,

@@ -235,6 +235,8 @@ export async function runJob(leg: LegRun, shared: RunShared): Promise<JobResult>
       posts: [],
       stepFiles: new StepFileSet(workspace.temp),
       background: [],
+      // Services listen on this machine's loopback: a sandboxed job that has them needs the network.
+      isolation: { writable: workspace.writable, network: options.sandboxNetwork || services !== undefined },
     };
     endBackground = () => {
       if (frame.background.length > 0) log.system(`Cleaning up ${frame.background.length} background process group(s) the steps left running`);

@@ -30,6 +30,8 @@ export interface ProcessStepRequest {
   /** Aborted when the step's own timeout fired (the step fails rather than being cancelled). */
   timedOut: () => boolean;
   killGraceMs?: number;
+  /** For a sandboxing executor: what the step may write, and whether it reaches the network. */
+  isolation: { writable: string[]; network: boolean };
   masker: SecretMasker;
   debug: boolean;
   emit: EngineListener;
@@ -154,6 +156,7 @@ export async function runProcessStep(request: ProcessStepRequest): Promise<StepR
       kill: request.kill,
       killGraceMs: request.killGraceMs,
       keepBackgroundProcesses: true,
+      isolation: request.isolation,
       onLine,
     });
     exitCode = result.exitCode;

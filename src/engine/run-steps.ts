@@ -59,6 +59,8 @@ export interface StepFrame {
   /** The job's status so far, as `success()` and `failure()` at step level see it. */
   job: { status: RunStatus };
   posts: PostStep[];
+  /** What a sandboxed step may write and whether it reaches the network. */
+  isolation: { writable: string[]; network: boolean };
   /** Background processes steps left running: ended when the job ends, as the runner does. */
   background: { end(): void }[];
   /** The job's file-command files, emptied for each step. */
@@ -363,6 +365,7 @@ async function executeStep(
     kill: shared.options.kill,
     timedOut,
     killGraceMs: shared.options.killGraceMs,
+    isolation: frame.isolation,
     masker: shared.masker,
     debug: shared.options.debug,
     emit: shared.options.listener,

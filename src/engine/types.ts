@@ -15,6 +15,8 @@ export interface RunOptions {
   /** Where logs, summaries and the JSON report go: `.gantry/runs/<run id>`. */
   logDir: string;
   executor: Executor;
+  /** With a sandboxing executor: give every job the network, not only jobs with services. */
+  sandboxNetwork: boolean;
   /** Finds what `uses:` steps name: built-ins and local actions. */
   actions: ActionResolver;
   /** Starts `services:` (native processes today, containers later). */

@@ -13,6 +13,8 @@ export interface Workspace {
   temp: string;
   /** RUNNER_TOOL_CACHE. */
   toolCache: string;
+  /** Everything of this job a sandboxed step may write: the job's folder, or with --bind the repository too. */
+  writable: string[];
   dispose(): Promise<void>;
 }
 
@@ -46,12 +48,12 @@ export async function prepareWorkspace(request: WorkspaceRequest): Promise<Works
   const toolCache = path.join(base, 'tool-cache');
   await Promise.all([mkdir(temp), mkdir(toolCache)]);
   const dispose = () => rm(base, { recursive: true, force: true, maxRetries: 3 });
-  if (request.bind) return { path: path.resolve(request.repoDir), temp, toolCache, dispose };
+  if (request.bind) return { path: path.resolve(request.repoDir), temp, toolCache, writable: [path.resolve(request.repoDir), base], dispose };
 
   const checkout = path.join(base, 'workspace');
   const top = await repositoryTop(request.repoDir);
   // An empty template skips copying git's sample hooks into every checkout.
   await runGit(top, ['clone', '--quiet', '--shared', '--no-checkout', '--template=', top, checkout]);
   await runGit(checkout, ['checkout', '--quiet', '--detach', request.sha]);
-  return { path: path.join(checkout, request.projectPath), temp, toolCache, dispose };
+  return { path: path.join(checkout, request.projectPath), temp, toolCache, writable: [base], dispose };
 }
