@@ -6,6 +6,7 @@
 
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
+import { SandboxExecutor } from '../src/executors/sandbox.ts';
 import { createGitRepo, planPush, runEngine } from './lib/gantry.ts';
 import { log, median, medians, metric, perRound, rounds, runBenchmark, scaled, tempDir, timed } from './lib/harness.ts';
 import { bashPath, runBashScript, runGantryCli, writeScript } from './lib/process.ts';
@@ -47,6 +48,12 @@ await runBenchmark('step-overhead', { runs: 5 }, async (options) => {
         await clean(run.logDir);
         return run.ms;
       },
+      // The same job with every step under bubblewrap (--executor sandbox).
+      sandbox: async () => {
+        const run = await runEngine(plan, repo, { executor: new SandboxExecutor() });
+        await clean(run.logDir);
+        return run.ms;
+      },
       cli: async () => {
         const ms = (await runGantryCli(['run', '-C', repo, '--jobs', '1'])).ms;
         await rm(path.join(repo, '.gantry'), { recursive: true, force: true });
@@ -66,6 +73,8 @@ await runBenchmark('step-overhead', { runs: 5 }, async (options) => {
   const extra = perRound(samples, (t) => (t.gantry - t.baseline) / steps);
   const extraCli = perRound(samples, (t) => (t.cli - t.baseline) / steps);
   const ratios = perRound(samples, (t) => t.gantry / t.baseline);
+  const sandboxExtra = perRound(samples, (t) => (t.sandbox - t.gantry) / steps);
+  const sandboxRatios = perRound(samples, (t) => t.sandbox / t.gantry);
   const ratio = median(ratios);
   return {
     description: `one job of ${steps} \`run: 'true'\` steps (shell: bash) vs ${steps} bash spawns of the same argv`,
@@ -77,6 +86,8 @@ await runBenchmark('step-overhead', { runs: 5 }, async (options) => {
       metric('gantry in-process / baseline', ratio, '×', { rounds: ratios }),
       metric('extra cost per step through `gantry run` (start-up and planning included)', median(extraCli), 'ms', { rounds: extraCli }),
       metric('baseline cost per step (bash spawn)', median(samples.baseline) / steps, 'ms'),
+      metric('sandbox executor / host executor', median(sandboxRatios), '×', { rounds: sandboxRatios }),
+      metric('extra cost per step of the sandbox executor over the host executor', median(sandboxExtra), 'ms', { rounds: sandboxExtra }),
     ],
     samplesMs: samples,
     medianMs: medians(samples),

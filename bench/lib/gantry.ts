@@ -14,6 +14,7 @@ import type { EngineListener } from '../../src/engine/events.ts';
 import { runWorkflows } from '../../src/engine/run.ts';
 import type { RunResult } from '../../src/engine/types.ts';
 import { HostExecutor } from '../../src/executors/host.ts';
+import type { Executor } from '../../src/executors/types.ts';
 import { createFileSink } from '../../src/logs/file-sink.ts';
 import { buildPushEvent } from '../../src/plan/events/index.ts';
 import { planRun } from '../../src/plan/planner.ts';
@@ -49,6 +50,8 @@ export async function planPush(repoDir: string): Promise<RunPlan> {
 }
 
 export interface EngineRunOptions {
+  /** Where steps run; the host executor by default. */
+  executor?: Executor;
   maxParallelJobs?: number;
   secrets?: Record<string, string>;
   bind?: boolean;
@@ -85,7 +88,7 @@ export async function runEngine(plan: RunPlan, repoDir: string, options: EngineR
     actions: new LocalActionResolver([checkout, ...builtinActions]),
     services: new NativeServiceProvider(),
     sandboxNetwork: false,
-    executor: new HostExecutor(),
+    executor: options.executor ?? new HostExecutor(),
     maxParallelJobs: options.maxParallelJobs ?? 1,
     secrets: options.secrets ?? {},
     vars: {},
