@@ -5,11 +5,11 @@ import path from 'node:path';
 import { planJobLegs } from '../plan/planner.ts';
 import type { RunPlan, WorkflowPlan } from '../plan/types.ts';
 import { which } from '../executors/which.ts';
-import type { Diagnostic } from '../workflow/types.ts';
+import type { Concurrency, Diagnostic } from '../workflow/types.ts';
 import { ConcurrencyGroups } from './concurrency.ts';
 import { PortLocks } from './port-locks.ts';
 import type { Conclusion } from './events.ts';
-import { evaluateToString, ExpressionError } from '../expr/index.ts';
+import { evaluateToString, ExpressionError, type ExpressionContexts } from '../expr/index.ts';
 import { SecretMasker } from './masking.ts';
 import { newJobResult, runJob, workflowContexts, type RunShared } from './run-job.ts';
 import { combinedResult, Scheduler, type JobGroup, type LegRun, type NeedResult } from './scheduler.ts';
@@ -161,6 +161,18 @@ function notStartedResult(leg: LegRun, conclusion: Conclusion, shared: RunShared
   return newJobResult(leg, conclusion);
 }
 
+/** A `concurrency:` setting's group name and cancel-in-progress; undefined when it cannot be evaluated. */
+function evaluateConcurrency(setting: Concurrency, scope: ExpressionContexts): { name: string; cancelInProgress: boolean } | undefined {
+  try {
+    const name = evaluateToString(setting.group, scope);
+    const cancelInProgress = setting.cancelInProgress ? evaluateToString(setting.cancelInProgress, scope) === 'true' : false;
+    return { name, cancelInProgress };
+  } catch (error) {
+    if (!(error instanceof ExpressionError)) throw error;
+    return undefined;
+  }
+}
+
 /** Workflow-level `concurrency` within this invocation: workflows of one group run one after another. */
 function workflowConcurrency(shared: RunShared, groups: ConcurrencyGroups) {
   const members = new Map<WorkflowPlan, { name: string; member: { cancel(): void } }>();
@@ -168,19 +180,11 @@ function workflowConcurrency(shared: RunShared, groups: ConcurrencyGroups) {
     admitWorkflow(workflowPlan: WorkflowPlan, cancel: () => void): Promise<boolean> | null {
       const setting = workflowPlan.workflow.concurrency;
       if (!setting) return null;
-      const scope = workflowContexts(workflowPlan, shared);
-      let name: string;
-      let cancelInProgress = false;
-      try {
-        name = evaluateToString(setting.group, scope);
-        if (setting.cancelInProgress) cancelInProgress = evaluateToString(setting.cancelInProgress, scope) === 'true';
-      } catch (error) {
-        if (!(error instanceof ExpressionError)) throw error;
-        return null;
-      }
+      const group = evaluateConcurrency(setting, workflowContexts(workflowPlan, shared));
+      if (!group) return null;
       const member = { cancel };
-      members.set(workflowPlan, { name, member });
-      return groups.acquire(`workflow:${name}`, member, cancelInProgress);
+      members.set(workflowPlan, { name: group.name, member });
+      return groups.acquire(`workflow:${group.name}`, member, group.cancelInProgress);
     },
     workflowFinished(workflowPlan: WorkflowPlan): void {
       const entry = members.get(workflowPlan);
@@ -200,18 +204,11 @@ function callConcurrency(shared: RunShared, groups: ConcurrencyGroups) {
       const setting = caller?.concurrency;
       if (!call || !setting) return null;
       const scope = { ...workflowContexts(group.workflowPlan, shared), inputs: call.callerInputs, matrix: call.callerMatrix ?? {} };
-      let name: string;
-      let cancelInProgress = false;
-      try {
-        name = evaluateToString(setting.group, scope);
-        if (setting.cancelInProgress) cancelInProgress = evaluateToString(setting.cancelInProgress, scope) === 'true';
-      } catch (error) {
-        if (!(error instanceof ExpressionError)) throw error;
-        return null;
-      }
+      const evaluated = evaluateConcurrency(setting, scope);
+      if (!evaluated) return null;
       const member = { cancel };
-      members.set(keyOf(group), { name, member });
-      return groups.acquire(name, member, cancelInProgress);
+      members.set(keyOf(group), { name: evaluated.name, member });
+      return groups.acquire(evaluated.name, member, evaluated.cancelInProgress);
     },
     callFinished(group: JobGroup): void {
       const entry = members.get(keyOf(group));
@@ -225,15 +222,9 @@ async function runWithConcurrency(leg: LegRun, shared: RunShared, groups: Concur
   const setting = leg.group.job.concurrency;
   if (!setting) return runJob(leg, shared);
   const scope = { ...workflowContexts(leg.group.workflowPlan, shared), needs: leg.needs, matrix: leg.planned.matrix ?? {} };
-  let name: string;
-  let cancelInProgress: boolean;
-  try {
-    name = evaluateToString(setting.group, scope);
-    cancelInProgress = setting.cancelInProgress ? evaluateToString(setting.cancelInProgress, scope) === 'true' : false;
-  } catch (error) {
-    if (!(error instanceof ExpressionError)) throw error;
-    return runJob(leg, shared);
-  }
+  const evaluated = evaluateConcurrency(setting, scope);
+  if (!evaluated) return runJob(leg, shared);
+  const { name, cancelInProgress } = evaluated;
   const preempted = new AbortController();
   const member = { cancel: () => preempted.abort() };
   const admitted = await groups.acquire(name, member, cancelInProgress);
