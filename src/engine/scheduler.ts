@@ -144,32 +144,38 @@ export class Scheduler {
   }
 
   private admit(workflowPlan: WorkflowPlan): void {
+    this.requestAdmission(this.workflowCancels, this.waitingWorkflows, workflowPlan, (cancel) =>
+      this.hooks.admitWorkflow(workflowPlan, cancel),
+    );
+  }
+
+  private admitCall(key: string, group: JobGroup): void {
+    this.requestAdmission(this.callCancels, this.waitingCalls, key, (cancel) => this.hooks.admitCall(group, cancel));
+  }
+
+  /**
+   * A concurrency group's answer for a workflow or a call: its jobs wait (without taking a job slot)
+   * until it is admitted, and are cancelled when it is refused or preempted.
+   */
+  private requestAdmission<K>(
+    cancels: Map<K, AbortController>,
+    waiting: Set<K>,
+    key: K,
+    ask: (cancel: () => void) => Promise<boolean> | null,
+  ): void {
     const controller = new AbortController();
-    this.workflowCancels.set(workflowPlan, controller);
-    const admission = this.hooks.admitWorkflow(workflowPlan, () => controller.abort());
+    cancels.set(key, controller);
+    const admission = ask(() => controller.abort());
     if (!admission) return;
-    this.waitingWorkflows.add(workflowPlan);
+    waiting.add(key);
     void admission.then((admitted) => {
       if (!admitted) controller.abort();
-      this.waitingWorkflows.delete(workflowPlan);
+      waiting.delete(key);
       this.advance();
     });
   }
 
   /** The groups a need names: the job itself, or every called job of a calling job. */
-  private admitCall(key: string, group: JobGroup): void {
-    const controller = new AbortController();
-    this.callCancels.set(key, controller);
-    const admission = this.hooks.admitCall(group, () => controller.abort());
-    if (!admission) return;
-    this.waitingCalls.add(key);
-    void admission.then((admitted) => {
-      if (!admitted) controller.abort();
-      this.waitingCalls.delete(key);
-      this.advance();
-    });
-  }
-
   private groupsOf(workflowPlan: WorkflowPlan, need: string): JobGroup[] {
     return this.groups.filter((g) => g.workflowPlan === workflowPlan && (g.id === need || g.id.startsWith(`${need}/`)));
   }

@@ -55,7 +55,7 @@ function planWorkflow(input: PlanInput, event: RepoEvent, options: PlanOptions):
   const called = options.calledWorkflows;
   const jobs = dependencyOrder(workflow.jobs).flatMap((job) =>
     job.call && called
-      ? planCall(workflow, job, contexts, called, diagnostics, (w, j, c, d) => planJobLegs(w, j, c, d))
+      ? planCall(workflow, job, contexts, called, diagnostics, planJobLegs)
       : planJobLegs(workflow, job, contexts, diagnostics),
   );
   return { workflow, triggered: true, reason: decision.reason, inputs: decision.inputs, jobs, diagnostics };
