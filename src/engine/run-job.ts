@@ -27,7 +27,6 @@ import type { LegRun } from './scheduler.ts';
 import type { JobResult } from './types.ts';
 import { unsupportedJobFeature } from './unsupported.ts';
 import { asStringRecord, minutes, truthy } from './values.ts';
-import { prepareWorkspace } from './workspace.ts';
 
 export type { RunShared };
 
@@ -183,7 +182,7 @@ export async function runJob(leg: LegRun, shared: RunShared): Promise<JobResult>
 
   let workspace;
   try {
-    workspace = await prepareWorkspace({
+    workspace = await shared.workspaces.prepare({
       repoDir: options.repoDir,
       projectPath: options.projectPath,
       sha: shared.sha,

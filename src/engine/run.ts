@@ -14,6 +14,7 @@ import { SecretMasker } from './masking.ts';
 import { newJobResult, runJob, workflowContexts, type RunShared } from './run-job.ts';
 import { combinedResult, Scheduler, type JobGroup, type LegRun, type NeedResult } from './scheduler.ts';
 import type { JobResult, RunOptions, RunResult, WorkflowResult } from './types.ts';
+import { Workspaces } from './workspace.ts';
 
 /** The host's environment for steps, without the variables that carry secrets. */
 function hostEnvironment(secrets: Record<string, string>): Record<string, string> {
@@ -71,6 +72,7 @@ export async function runWorkflows(plan: RunPlan, options: RunOptions): Promise<
     hostEnv: hostEnvironment(options.secrets),
     which: cachedWhich(),
     portLocks: new PortLocks(),
+    workspaces: new Workspaces(),
   };
   const concurrency = new ConcurrencyGroups();
 
@@ -89,7 +91,11 @@ export async function runWorkflows(plan: RunPlan, options: RunOptions): Promise<
     ...workflowConcurrency(shared, concurrency),
     ...callConcurrency(shared, concurrency),
   });
-  await scheduler.run();
+  try {
+    await scheduler.run();
+  } finally {
+    await shared.workspaces.dispose();
+  }
 
   const workflows: WorkflowResult[] = plan.workflows
     .filter((wp) => wp.triggered)

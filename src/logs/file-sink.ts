@@ -14,18 +14,66 @@ export interface FileSink {
   close(): Promise<void>;
 }
 
+/** Lines are gathered and written in chunks of this size (or after FLUSH_MS), not one write per line. */
+const CHUNK_CHARS = 64 * 1024;
+const FLUSH_MS = 200;
+
+/** A log file written in chunks. */
+class LogFile {
+  private readonly stream: WriteStream;
+  private pending = '';
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(file: string) {
+    this.stream = createWriteStream(file, { flags: 'a' });
+  }
+
+  write(text: string): void {
+    this.pending += text;
+    if (this.pending.length >= CHUNK_CHARS) this.flush();
+    else this.timer ??= setTimeout(() => this.flush(), FLUSH_MS).unref();
+  }
+
+  end(done?: () => void): void {
+    this.flush();
+    this.stream.end(done);
+  }
+
+  private flush(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.pending === '') return;
+    this.stream.write(this.pending);
+    this.pending = '';
+  }
+}
+
+/** ISO timestamps, formatted once per millisecond: a busy step prints many lines in the same one. */
+function timestamps(): (at: number) => string {
+  let lastAt = Number.NaN;
+  let last = '';
+  return (at) => {
+    if (at !== lastAt) {
+      lastAt = at;
+      last = new Date(at).toISOString();
+    }
+    return last;
+  };
+}
+
 export function createFileSink(logDir: string): FileSink {
   const jobFolders = new Map<JobKey, string>();
-  const streams = new Map<string, WriteStream>();
+  const streams = new Map<string, LogFile>();
+  const iso = timestamps();
 
-  const streamFor = (job: JobKey, step: number | null, stepName?: string): WriteStream | undefined => {
+  const streamFor = (job: JobKey, step: number | null, stepName?: string): LogFile | undefined => {
     const folder = jobFolders.get(job);
     if (!folder) return undefined;
     const key = `${job}|${step ?? 'job'}`;
     let stream = streams.get(key);
     if (!stream) {
       const file = step === null ? 'job.log' : `${String(step + 1).padStart(2, '0')}-${slug(stepName ?? `step ${step + 1}`)}.log`;
-      stream = createWriteStream(path.join(folder, file), { flags: 'a' });
+      stream = new LogFile(path.join(folder, file));
       streams.set(key, stream);
     }
     return stream;
@@ -45,10 +93,10 @@ export function createFileSink(logDir: string): FileSink {
         break;
       }
       case 'step-started':
-        streamFor(event.job, event.step, event.name)?.write(`${new Date(event.at).toISOString()} ▶ ${event.name}\n`);
+        streamFor(event.job, event.step, event.name)?.write(`${iso(event.at)} ▶ ${event.name}\n`);
         break;
       case 'log':
-        streamFor(event.job, event.step)?.write(`${new Date(event.at).toISOString()} ${event.line}\n`);
+        streamFor(event.job, event.step)?.write(`${iso(event.at)} ${event.line}\n`);
         break;
       case 'group':
         streamFor(event.job, event.step)?.write(event.action === 'start' ? `##[group]${event.title ?? ''}\n` : '##[endgroup]\n');
@@ -57,11 +105,11 @@ export function createFileSink(logDir: string): FileSink {
         streamFor(event.job, event.step)?.write(`##[${event.annotation.level}]${event.annotation.message}\n`);
         break;
       case 'step-finished':
-        streamFor(event.job, event.step, event.name)?.write(`${new Date(event.at).toISOString()} ◀ ${event.conclusion} (outcome ${event.outcome}, ${event.durationMs} ms)\n`);
+        streamFor(event.job, event.step, event.name)?.write(`${iso(event.at)} ◀ ${event.conclusion} (outcome ${event.outcome}, ${event.durationMs} ms)\n`);
         closeStream(`${event.job}|${event.step}`);
         break;
       case 'job-finished':
-        streamFor(event.job, null)?.write(`${new Date(event.at).toISOString()} job ${event.conclusion} in ${event.durationMs} ms\n`);
+        streamFor(event.job, null)?.write(`${iso(event.at)} job ${event.conclusion} in ${event.durationMs} ms\n`);
         break;
       default:
         break;
