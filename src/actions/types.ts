@@ -9,6 +9,8 @@ export interface BuiltinActionContext {
   env: Record<string, string>;
   workspace: string;
   sha: string;
+  /** The event's repository: the local folder it comes from, GITHUB_REF and GITHUB_REPOSITORY. */
+  repository: { dir: string; ref: string; name: string };
   log(line: string): void;
   setOutput(name: string, value: string): void;
   exportVariable(name: string, value: string): void;

@@ -120,6 +120,7 @@ async function runBuiltin(
       env,
       workspace: frame.facts.workspace,
       sha: frame.shared.sha,
+      repository: { dir: frame.shared.options.repoDir, ref: frame.shared.event.ref, name: env.GITHUB_REPOSITORY ?? '' },
       signal,
       log: (line) => frame.log.system(line, logStep),
       setOutput: (name, value) => void (report.outputs[name] = value),

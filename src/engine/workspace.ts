@@ -2,10 +2,10 @@
 // the repository's objects, so the user's working copy is never touched. The
 // commit is checked out once per run into a template; every job copies it.
 
-import { constants, copyFile, mkdir, mkdtemp, readdir, readlink, rm, symlink, writeFile } from 'node:fs/promises';
+import { constants, copyFile, mkdir, mkdtemp, readdir, readlink, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { runGit } from '../plan/git.ts';
+import { checkoutCommit, repositoryPlace, type RepositoryPlace } from '../plan/git-checkout.ts';
 
 export interface Workspace {
   /** GITHUB_WORKSPACE: the checkout, or the project's folder inside it. */
@@ -29,21 +29,6 @@ export interface WorkspaceRequest {
   /** Work in the repository folder itself (`--bind`). */
   bind: boolean;
   label: string;
-}
-
-/** Where a repository's files and objects are: asked of git once per folder. */
-interface RepositoryPlace {
-  top: string;
-  objects: string;
-}
-
-const places = new Map<string, Promise<RepositoryPlace>>();
-
-function repositoryPlace(repoDir: string): Promise<RepositoryPlace> {
-  return once(places, path.resolve(repoDir), async () => {
-    const [top = '', commonDir = ''] = (await runGit(repoDir, ['rev-parse', '--path-format=absolute', '--show-toplevel', '--git-common-dir'])).trim().split('\n');
-    return { top, objects: path.join(commonDir, 'objects') };
-  });
 }
 
 /** Makes the workspaces of one run; `dispose` removes the templates it made. */
@@ -103,42 +88,6 @@ function once<T>(cache: Map<string, Promise<T>>, key: string, make: () => Promis
     value.catch(() => cache.delete(key));
   }
   return value;
-}
-
-/**
- * A repository at `folder` with `sha` checked out (detached) that borrows the
- * source's objects, as `git clone --shared` makes it, with the source as `origin`
- * and its branches and tags as `origin/*` and tags. Written directly: `git clone`
- * of a local path starts an upload-pack server and costs several times more.
- */
-async function checkoutCommit(place: RepositoryPlace, sha: string, folder: string): Promise<void> {
-  const gitDir = path.join(folder, '.git');
-  const refs = await runGit(place.top, ['for-each-ref', '--format=%(objectname) %(refname)', 'refs/heads', 'refs/tags']);
-  const packed = refs
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => line.replace(' refs/heads/', ' refs/remotes/origin/'));
-  await Promise.all(['objects/info', 'refs/heads', 'refs/tags'].map((dir) => mkdir(path.join(gitDir, dir), { recursive: true })));
-  await Promise.all([
-    writeFile(path.join(gitDir, 'HEAD'), `${sha}\n`),
-    writeFile(path.join(gitDir, 'objects/info/alternates'), `${place.objects}\n`),
-    writeFile(path.join(gitDir, 'packed-refs'), `# pack-refs with: peeled fully-peeled sorted\n${packed.map((l) => `${l}\n`).join('')}`),
-    writeFile(
-      path.join(gitDir, 'config'),
-      [
-        '[core]',
-        '\trepositoryformatversion = 0',
-        '\tfilemode = true',
-        '\tbare = false',
-        '\tlogallrefupdates = true',
-        '[remote "origin"]',
-        `\turl = ${place.top}`,
-        '\tfetch = +refs/heads/*:refs/remotes/origin/*',
-        '',
-      ].join('\n'),
-    ),
-  ]);
-  await runGit(folder, ['checkout', '--quiet', '--force', '--detach', sha]);
 }
 
 /**

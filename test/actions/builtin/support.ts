@@ -27,6 +27,7 @@ export function recordingContext(inputs: Record<string, string>, env: Record<str
     env,
     workspace,
     sha: '0123456789abcdef0123456789abcdef01234567',
+    repository: { dir: workspace, ref: 'refs/heads/main', name: 'octo/repo' },
     log: (line) => void logs.push(line),
     setOutput: (name, value) => void (outputs[name] = value),
     exportVariable: (name, value) => void (exported[name] = value),
