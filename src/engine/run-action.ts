@@ -201,6 +201,7 @@ async function runNodeAction(
       env,
       cwd: frame.facts.workspace,
       files,
+      readFile: (file) => frame.stepFiles.read(file),
       executor: frame.shared.options.executor,
       signal,
       kill: frame.shared.options.kill,

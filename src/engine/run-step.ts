@@ -3,8 +3,8 @@
 // commands it left behind.
 
 import { randomUUID } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ProcessStartError, type Executor } from '../executors/types.ts';
 import { resolveShell, scriptFileContent, ShellError } from '../executors/shells.ts';
@@ -23,6 +23,8 @@ export interface ProcessStepRequest {
   env: Record<string, string>;
   cwd: string;
   files: StepFiles;
+  /** Reads what the step wrote to one of `files` (`StepFileSet.read`). */
+  readFile(file: string): string;
   executor: Executor;
   signal: AbortSignal;
   /** Kills the process at once (a second interrupt), even while `signal` is stopping it. */
@@ -56,7 +58,14 @@ export interface StepReport {
  */
 export class StepFileSet {
   private files?: StepFiles;
-  constructor(private readonly temp: string) {}
+  /** Files a step wrote to: only these need emptying for the next one. */
+  private readonly written = new Set<string>();
+  /** The job's `run:` script files. */
+  readonly scripts: ScriptFiles;
+
+  constructor(private readonly temp: string) {
+    this.scripts = new ScriptFiles(temp);
+  }
 
   async forNextStep(): Promise<StepFiles> {
     if (!this.files) {
@@ -70,12 +79,26 @@ export class StepFileSet {
         summary: path.join(folder, `step_summary_${id}`),
       };
       await mkdir(folder, { recursive: true });
+      for (const file of Object.values(this.files)) writeFileSync(file, '');
     }
-    const files = this.files;
     // These files are tiny: synchronous calls cost a fraction of the thread-pool round trips that
     // asynchronous ones take per step (measured in bench/step-overhead.ts).
-    for (const file of Object.values(files)) writeFileSync(file, '');
-    return files;
+    for (const file of this.written) writeFileSync(file, '');
+    this.written.clear();
+    return this.files;
+  }
+
+  /** What a step wrote to `file`; a file left empty is only looked at, not read. */
+  read(file: string): string {
+    try {
+      if (statSync(file).size === 0) return '';
+      this.written.add(file);
+      return readFileSync(file, 'utf8');
+    } catch {
+      // A step that removed the file gets a fresh one.
+      this.written.add(file);
+      return '';
+    }
   }
 }
 
@@ -83,13 +106,47 @@ export class StepFileSet {
 export async function prepareScript(
   script: string,
   shell: string | undefined,
-  temp: string,
+  scripts: ScriptFiles,
   which: (name: string) => string | null,
 ): Promise<string[]> {
   const resolved = resolveShell(shell, { which });
-  const file = path.join(temp, `${randomUUID()}${resolved.extension}`);
+  const file = scripts.take(resolved.extension);
   writeFileSync(file, scriptFileContent(script, resolved.extension));
   return resolved.argv(file);
+}
+
+/**
+ * Names for a job's script files, one per step as the runner makes them. A
+ * `.sh` file is created ahead, in the background, while the step before runs:
+ * on a journaling disk creating a file costs about a millisecond, as much as
+ * starting the step's shell, and writing into an existing one a few
+ * microseconds.
+ */
+export class ScriptFiles {
+  private spare: string | undefined;
+
+  constructor(private readonly folder: string) {
+    this.prepareSpare();
+  }
+
+  /** A fresh file name with this extension (an existing empty file when one is ready). */
+  take(extension: string): string {
+    const spare = this.spare;
+    if (extension === '.sh' && spare !== undefined) {
+      this.spare = undefined;
+      this.prepareSpare();
+      return spare;
+    }
+    return path.join(this.folder, `${randomUUID()}${extension}`);
+  }
+
+  private prepareSpare(): void {
+    const file = path.join(this.folder, `${randomUUID()}.sh`);
+    writeFile(file, '', { flag: 'wx' }).then(
+      () => void (this.spare = file),
+      () => undefined,
+    );
+  }
 }
 
 export { ShellError };
@@ -188,13 +245,7 @@ async function readFileCommands(
   request: ProcessStepRequest,
   log: (stream: 'system', line: string) => void,
 ): Promise<Omit<StepReport, 'outcome' | 'annotations'> & { failed: boolean }> {
-  const read = (file: string) => {
-    try {
-      return readFileSync(file, 'utf8');
-    } catch {
-      return '';
-    }
-  };
+  const read = (file: string) => request.readFile(file);
   const [output, env, paths, state, summary] = [
     read(request.files.output),
     read(request.files.env),

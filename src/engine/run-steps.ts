@@ -346,7 +346,7 @@ async function executeStep(
   }
   let argv: string[];
   try {
-    argv = await prepareScript(script, shell, frame.facts.temp, (name) => shared.which(name, pathValue));
+    argv = await prepareScript(script, shell, frame.stepFiles.scripts, (name) => shared.which(name, pathValue));
   } catch (error) {
     if (!(error instanceof ShellError)) throw error;
     log.system(`Error: ${error.message}`, logStep);
@@ -360,6 +360,7 @@ async function executeStep(
     env,
     cwd: workingDirectory,
     files,
+    readFile: (file) => frame.stepFiles.read(file),
     executor: shared.options.executor,
     signal,
     kill: shared.options.kill,
