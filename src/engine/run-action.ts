@@ -6,15 +6,17 @@ import { ActionResolutionError, type BuiltinAction } from '../actions/types.ts';
 import { ExpressionError, evaluateToString, type ExpressionContexts } from '../expr/index.ts';
 import type { ActionDefinition, Step } from '../workflow/types.ts';
 import { runProcessStep, type StepReport } from './run-step.ts';
+import { runContainerStep } from './run-container-step.ts';
 import {
   emptyReport,
+  jobExecutor,
   processEnvironment,
   runCompositeSteps,
   stepScope,
   stepSignal,
   type StepFrame,
 } from './run-steps.ts';
-import { asString } from './values.ts';
+import { asString, inputVariables } from './values.ts';
 
 type NodeRuns = Extract<ActionDefinition['runs'], { using: `node${string}` }>;
 
@@ -28,6 +30,17 @@ export async function executeAction(
   stop: { signal: AbortSignal; timedOut: () => boolean },
 ): Promise<StepReport> {
   const { log } = frame;
+  if (uses.startsWith('docker://')) {
+    let given: Record<string, string>;
+    try {
+      given = withInputs(step, scope);
+    } catch (error) {
+      if (!(error instanceof ExpressionError)) throw error;
+      log.system(`Error: with: ${error.message}`, logStep);
+      return emptyReport('failure');
+    }
+    return runContainerStep({ image: { uses, with: given }, frame, stepEnv, logStep, stop });
+  }
   let resolved;
   try {
     resolved = await frame.shared.options.actions.resolve(uses, frame.facts.workspace);
@@ -60,8 +73,7 @@ export async function executeAction(
     case 'composite':
       return runComposite(definition, runs.steps, directory, inputs, stepEnv, frame, logStep);
     case 'docker':
-      log.system(`Error: ${uses} is a Docker container action: it needs a container engine (Docker or Podman), which this version does not have yet`, logStep);
-      return emptyReport('failure');
+      return runContainerStep({ action: { uses, runs, directory, inputs, scope }, frame, stepEnv, logStep, stop });
     default:
       return runNodeAction(uses, runs, directory, inputs, stepEnv, frame, logStep, stop, step);
   }
@@ -98,10 +110,6 @@ function actionInputs(
   }
   for (const name of unexpected) inputs[name] = given[name]!;
   return inputs;
-}
-
-function inputVariables(inputs: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(inputs).map(([name, value]) => [`INPUT_${name.replace(/ /g, '_').toUpperCase()}`, value]));
 }
 
 async function runBuiltin(
@@ -200,7 +208,7 @@ async function runNodeAction(
       env,
       cwd: frame.facts.workspace,
       files,
-      executor: frame.shared.options.executor,
+      executor: jobExecutor(frame),
       signal,
       kill: frame.shared.options.kill,
       timedOut,
