@@ -82,7 +82,18 @@ export class ContainerEngine {
     say(`Pulling ${image}`);
     try {
       const stream = await this.docker.pull(image, credentials ? { authconfig: { username: credentials.username, password: credentials.password } } : {});
-      await new Promise<void>((resolve, reject) => this.docker.modem.followProgress(stream, (error: Error | null) => (error ? reject(error) : resolve())));
+      // Podman reports a failed pull as an `error` event in the progress stream, not as an HTTP error.
+      let reported: string | undefined;
+      await new Promise<void>((resolve, reject) =>
+        this.docker.modem.followProgress(
+          stream,
+          (error: Error | null) => (error ? reject(error) : reported !== undefined ? reject(new Error(reported)) : resolve()),
+          (event: { error?: unknown; errorDetail?: { message?: unknown } }) => {
+            const message = event.errorDetail?.message ?? event.error;
+            if (typeof message === 'string' && message !== '') reported = message.trim();
+          },
+        ),
+      );
     } catch (error) {
       throw new ContainerEngineError(
         `the image "${image}" is not on this machine and pulling it failed: ${errorText(error)}. ` +
