@@ -103,6 +103,36 @@ export class ContainerEngine {
     if (!(await this.hasImage(image))) throw new ContainerEngineError(`the image "${image}" was pulled but the engine does not list it`);
   }
 
+  /**
+   * Builds `tag` from a folder (`dockerfile` relative to it), without pulling: a base image must be
+   * on the machine already or be pullable by the engine. Build output goes to `say`, line by line.
+   */
+  async buildImage(context: string, files: string[], dockerfile: string, tag: string, say: (line: string) => void): Promise<void> {
+    const output: string[] = [];
+    let reported: string | undefined;
+    try {
+      const stream = await this.docker.buildImage({ context, src: files }, { t: tag, dockerfile, rm: true });
+      await new Promise<void>((resolve, reject) =>
+        this.docker.modem.followProgress(
+          stream,
+          (error: Error | null) => (error ? reject(error) : reported !== undefined ? reject(new Error(reported)) : resolve()),
+          (event: { stream?: unknown; error?: unknown; errorDetail?: { message?: unknown } }) => {
+            const message = event.errorDetail?.message ?? event.error;
+            if (typeof message === 'string' && message !== '') reported = message.trim();
+            if (typeof event.stream === 'string') {
+              for (const line of event.stream.split('\n').filter((text) => text.trim() !== '')) {
+                output.push(line);
+                say(line);
+              }
+            }
+          },
+        ),
+      );
+    } catch (error) {
+      throw new ContainerEngineError(`building ${tag} from ${context}/${dockerfile} failed: ${errorText(error)}`);
+    }
+  }
+
   async hasImage(image: string): Promise<boolean> {
     try {
       await this.docker.getImage(image).inspect();

@@ -1,8 +1,10 @@
 // Steps that run as a container of an image: `uses: docker://image` (entrypoint and args from `with`)
-// and Docker container actions (`runs.using: docker` with `image: docker://…`). Each runs as a new
+// and Docker container actions (`runs.using: docker`: `image: docker://…`, or a Dockerfile built once per content). Each runs as a new
 // container on the job's network, with the job's folders mounted at their own paths, and with the
 // job's env and the runner's variables but nothing of the host's environment, as on GitHub.
 
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
 import { ExpressionError, evaluateTemplate, evaluateToString, type ExpressionContexts } from '../expr/index.ts';
 import { JobContainerError } from '../executors/job-container.ts';
 import { splitRunnerArguments } from '../services/options.ts';
@@ -39,9 +41,9 @@ export async function runContainerStep(request: ContainerStepRequest): Promise<S
   };
   let phases: { main: ImagePhase; pre?: ImagePhase; post?: ImagePhase; uses: string };
   try {
-    phases = request.image ? imageStep(request.image) : actionPhases(request.action!);
+    phases = request.image ? imageStep(request.image) : actionPhases(request.action!, await actionImage(request.action!, request));
   } catch (error) {
-    if (error instanceof ExpressionError || error instanceof ContainerStepError) return fail(error.message);
+    if (error instanceof ExpressionError || error instanceof ContainerStepError || error instanceof JobContainerError) return fail(error.message);
     throw error;
   }
   if (phases.pre) {
@@ -62,40 +64,49 @@ export async function runContainerStep(request: ContainerStepRequest): Promise<S
 
 class ContainerStepError extends Error {}
 
-/** `docker://image`: `with.entrypoint` replaces the image's, `with.args` is split as the runner splits it, the rest are inputs. */
+/**
+ * `docker://image`: the `entrypoint` input replaces the image's, `args` is split as the runner's
+ * command line splits it; like every input, both are also INPUT_ variables.
+ */
 function imageStep(step: { uses: string; with: Record<string, string> }): { main: ImagePhase; uses: string } {
   const image = step.uses.slice('docker://'.length);
   if (image === '') throw new ContainerStepError(`${step.uses}: no image after docker://`);
-  const { entrypoint, args, ...inputs } = step.with;
+  const input = (name: string) => Object.entries(step.with).find(([key]) => key.toLowerCase() === name)?.[1];
+  const entrypoint = input('entrypoint');
+  const args = input('args');
   return {
     uses: step.uses,
     main: {
       image,
       ...(entrypoint === undefined || entrypoint === '' ? {} : { entrypoint }),
       args: args === undefined ? [] : splitRunnerArguments(args),
-      env: inputVariables(inputs),
+      env: inputVariables(step.with),
     },
   };
 }
 
-/** A Docker action's `runs:`: its args and env evaluated with the inputs, pre and post entrypoints as their own runs. */
-function actionPhases(action: NonNullable<ContainerStepRequest['action']>): { main: ImagePhase; pre?: ImagePhase; post?: ImagePhase; uses: string } {
+/** A Docker action's image: `docker://…` as named, or built from the Dockerfile in its folder (once per content). */
+async function actionImage(action: NonNullable<ContainerStepRequest['action']>, request: ContainerStepRequest): Promise<string> {
   const { runs, uses } = action;
-  if (!runs.image.startsWith('docker://')) {
-    throw new ContainerStepError(
-      `${uses} builds its image from ${runs.image}: Gantry does not build action images yet. Build it yourself (docker/podman build -t NAME ${action.directory}) and use \`uses: docker://NAME\`, or give the action \`image: docker://…\``,
-    );
-  }
+  if (runs.image.startsWith('docker://')) return runs.image.slice('docker://'.length);
+  const containers = request.frame.shared.options.containers;
+  if (containers === undefined) throw new ContainerStepError(`${uses} builds its image from ${runs.image}, and this run has no container engine to build it with`);
+  return containers.actionImage(action.directory, runs.image, (line) => request.frame.log.system(line, request.logStep));
+}
+
+/** A Docker action's `runs:`: its args and env evaluated with the inputs, pre and post entrypoints as their own runs. */
+function actionPhases(action: NonNullable<ContainerStepRequest['action']>, image: string): { main: ImagePhase; pre?: ImagePhase; post?: ImagePhase; uses: string } {
+  const { runs, uses } = action;
   const scope = { ...action.scope, inputs: action.inputs };
   const args = runs.args.map((arg) => evaluateToString(arg, scope));
   const env = { ...inputVariables(action.inputs), ...asStringRecord(runs.env ? evaluateTemplate(runs.env, scope) : {}) };
-  const image = runs.image.slice('docker://'.length);
   const phase = (entrypoint: string | undefined, phaseArgs: string[]): ImagePhase => ({ image, ...(entrypoint ? { entrypoint } : {}), args: phaseArgs, env });
   return {
     uses,
     main: phase(runs.entrypoint, args),
-    ...(runs.preEntrypoint ? { pre: phase(runs.preEntrypoint, []) } : {}),
-    ...(runs.postEntrypoint ? { post: phase(runs.postEntrypoint, []) } : {}),
+    // As the runner: the pre and post entrypoints get the same args as the main one.
+    ...(runs.preEntrypoint ? { pre: phase(runs.preEntrypoint, args) } : {}),
+    ...(runs.postEntrypoint ? { post: phase(runs.postEntrypoint, args) } : {}),
   };
 }
 
@@ -124,8 +135,11 @@ async function runPhase(
     frame.log.system(`Error: ${error.message}`, logStep);
     return emptyReport('failure');
   }
-  // Nothing of the host's environment: the image's own PATH and variables apply.
+  // Nothing of the host's environment: the image's own PATH and variables apply. HOME is a folder of
+  // the job's temp, as the runner's /github/home.
   const { env, files } = await processEnvironment(frame, { ...request.stepEnv, ...phase.env }, uses, {});
+  env.HOME = path.join(frame.facts.temp, '_github_home');
+  await mkdir(env.HOME, { recursive: true });
   return runProcessStep({
     job: frame.key,
     step: logStep,

@@ -1,7 +1,9 @@
 // A job's `container:` from start to removal, and the executors that run processes in containers.
 // Values arrive evaluated; nothing here knows workflows. The job's folders are mounted at the same
 // paths inside (where GitHub's runner uses /__w), so every path a step is given stays valid.
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
 import type Docker from 'dockerode';
 import { createSettings, CreateOptionError } from '../containers/create-options.ts';
 import { ContainerEngineError, ContainerEngineUnavailable, parseEnvList, type ContainerEngine, type RegistryCredentials } from '../containers/engine.ts';
@@ -136,6 +138,30 @@ export class JobContainers {
       throw error;
     }
     return new ContainerRunExecutor(engine, run);
+  }
+
+  /**
+   * The image of a Docker action built from its folder (`dockerfile` relative to it), tagged by a hash
+   * of the folder's content, so an unchanged action is built once.
+   */
+  async actionImage(directory: string, dockerfile: string, log: (line: string) => void): Promise<string> {
+    const engine = await this.connect(`the Docker action in ${directory}`);
+    const files = (await readdir(directory, { recursive: true, withFileTypes: true }))
+      .filter((entry) => entry.isFile() && !path.relative(directory, entry.parentPath).split(path.sep).includes('.git'))
+      .map((entry) => path.relative(directory, path.join(entry.parentPath, entry.name)))
+      .sort();
+    const hash = createHash('sha256');
+    for (const file of files) hash.update(file).update('\0').update(await readFile(path.join(directory, file))).update('\0');
+    const tag = `localhost/gantry-action/${path.basename(directory).toLowerCase().replace(/[^a-z0-9._-]+/g, '-') || 'action'}:${hash.digest('hex').slice(0, 16)}`;
+    try {
+      if (await engine.hasImage(tag)) return tag;
+      log(`Building ${tag} from ${dockerfile}`);
+      await engine.buildImage(directory, files, dockerfile, tag, log);
+    } catch (error) {
+      if (error instanceof ContainerEngineError) throw new JobContainerError(error.message);
+      throw error;
+    }
+    return tag;
   }
 
   private async connect(what: string): Promise<ContainerEngine> {

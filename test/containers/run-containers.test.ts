@@ -140,6 +140,66 @@ describe('gantry run with containers', { concurrency: true }, () => {
     assert.deepEqual(await leftovers(podman.engine, name), []);
   });
 
+  it('runs Docker actions: a prebuilt docker:// image with args from inputs, and one built from its Dockerfile with a post entrypoint', async () => {
+    const name = marker();
+    const repo = await workflowRepo(
+      {
+        'ci.yml': `
+          on: push
+          jobs:
+            act:
+              name: ${name}
+              runs-on: ubuntu-latest
+              steps:
+                - id: prebuilt
+                  uses: ./actions/prebuilt
+                  with:
+                    who: world
+                - id: built
+                  uses: ./actions/built
+                  with:
+                    who: builder
+        `,
+      },
+      {
+        'actions/prebuilt/action.yml': [
+          'name: prebuilt',
+          'description: runs a prebuilt image',
+          'inputs:',
+          '  who: { description: who, required: true }',
+          'runs:',
+          '  using: docker',
+          `  image: docker://${podman.images.busybox}`,
+          '  entrypoint: sh',
+          '  args: ["-c", "echo greeting=hello ${{ inputs.who }} >> $GITHUB_OUTPUT"]',
+          '',
+        ].join('\n'),
+        'actions/built/action.yml': [
+          'name: built',
+          'description: builds its image',
+          'inputs:',
+          '  who: { description: who, required: true }',
+          'runs:',
+          '  using: docker',
+          '  image: Dockerfile',
+          '  post-entrypoint: /post.sh',
+          '',
+        ].join('\n'),
+        'actions/built/Dockerfile': `FROM ${podman.images.busybox}\nCOPY entry.sh post.sh /\nRUN ["chmod", "+x", "/post.sh"]\nENTRYPOINT ["sh", "/entry.sh"]\n`,
+        'actions/built/entry.sh': 'echo "made=in the built image for $INPUT_WHO" >> "$GITHUB_OUTPUT"\n',
+        'actions/built/post.sh': '#!/bin/sh\necho "post entrypoint ran for $INPUT_WHO"\n',
+      },
+    );
+    repos.push(repo);
+    const result = await gantryRun(repo, ['--container-engine', podman.url]);
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    const job = jobOf(result.report!, 'act');
+    assert.deepEqual(stepOf(job, 'prebuilt').outputs, { greeting: 'hello world' });
+    assert.deepEqual(stepOf(job, 'built').outputs, { made: 'in the built image for builder' });
+    assert.match(result.stdout, /post entrypoint ran for builder/);
+    assert.deepEqual(await leftovers(podman.engine, name), []);
+  });
+
   it('removes service and job containers when the run is cancelled with Ctrl-C', async () => {
     const name = marker();
     const repo = await repoWith(`

@@ -157,7 +157,7 @@ export async function leftovers(engine: ContainerEngine, marker: string): Promis
   const containers = await engine.docker.listContainers({ all: true, filters: { label: ['dev.gantry.job'] } });
   const networks = await engine.docker.listNetworks({ filters: { label: ['dev.gantry.job'] } });
   return [
-    ...containers.filter((container) => container.Labels['dev.gantry.job']?.includes(marker)).map((container) => `container ${container.Names.join(',')}`),
+    ...containers.filter((container) => container.Labels['dev.gantry.job']?.includes(marker)).map((container) => `container ${container.Names.map((name) => name.replace(/^\//, '')).join(',')}`),
     ...networks.filter((network) => network.Labels?.['dev.gantry.job']?.includes(marker)).map((network) => `network ${network.Name}`),
   ];
 }
