@@ -61,7 +61,9 @@ export async function startJobContainer(
 ): Promise<RunningJobContainer | undefined | 'failed' | 'cancelled'> {
   let spec: JobContainerSpec | undefined;
   try {
-    spec = jobContainerSpec(written, contexts, { mounts: start.mounts, jobLabel: start.label, ...(start.network === undefined ? {} : { network: start.network }) });
+    // JavaScript actions run inside with this machine's Node.js, as the runner mounts its own (/__e/node20).
+    const mounts = [...start.mounts, { path: process.execPath, readOnly: true }];
+    spec = jobContainerSpec(written, contexts, { mounts, jobLabel: start.label, ...(start.network === undefined ? {} : { network: start.network }) });
   } catch (error) {
     if (!(error instanceof ExpressionError)) throw error;
     start.log(`Error: container: ${error.message}`);

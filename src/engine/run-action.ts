@@ -1,6 +1,8 @@
 // `uses:` steps: built-in actions, JavaScript actions (main, and post at the end
 // of the job) and composite actions, with inputs as the runner passes them.
 
+import { createHash } from 'node:crypto';
+import { cp } from 'node:fs/promises';
 import path from 'node:path';
 import { ActionResolutionError, type BuiltinAction } from '../actions/types.ts';
 import { ExpressionError, evaluateToString, type ExpressionContexts } from '../expr/index.ts';
@@ -184,7 +186,7 @@ const hostNodeMajor = Number(process.versions.node.split('.')[0]);
 async function runNodeAction(
   uses: string,
   runs: NodeRuns,
-  directory: string,
+  actionDirectory: string,
   inputs: Record<string, string>,
   stepEnv: Record<string, string>,
   frame: StepFrame,
@@ -192,6 +194,7 @@ async function runNodeAction(
   stop: { signal: AbortSignal; timedOut: () => boolean },
   step: Step,
 ): Promise<StepReport> {
+  const directory = await reachableFromContainer(actionDirectory, frame);
   const wanted = Number(runs.using.slice(4));
   if (wanted !== hostNodeMajor) {
     frame.log.system(`Warning: ${uses} asks for ${runs.using}; running it with this machine's Node.js ${process.versions.node}`, logStep);
@@ -234,4 +237,17 @@ async function runNodeAction(
     });
   }
   return report;
+}
+
+/**
+ * In a `container:` job, an action's folder the container does not mount (the action store's) is
+ * copied into the job's temp folder, which it does, as the runner keeps actions under its work folder.
+ */
+async function reachableFromContainer(directory: string, frame: StepFrame): Promise<string> {
+  const { containers } = frame;
+  if (containers.job === undefined) return directory;
+  if (containers.mounts.some((mount) => directory === mount.path || directory.startsWith(`${mount.path}${path.sep}`))) return directory;
+  const copy = path.join(frame.facts.temp, '_actions', `${path.basename(directory)}-${createHash('sha256').update(directory).digest('hex').slice(0, 12)}`);
+  await cp(directory, copy, { recursive: true, force: false, errorOnExist: false });
+  return copy;
 }

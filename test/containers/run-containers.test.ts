@@ -200,6 +200,41 @@ describe('gantry run with containers', { concurrency: true }, () => {
     assert.deepEqual(await leftovers(podman.engine, name), []);
   });
 
+  it("runs a JavaScript action inside the job container with this machine's Node.js mounted in", async () => {
+    const name = marker();
+    const repo = await workflowRepo(
+      {
+        'ci.yml': `
+          on: push
+          jobs:
+            js:
+              name: ${name}
+              runs-on: ubuntu-latest
+              container: ${podman.images.glibc}
+              steps:
+                - id: hello
+                  uses: ./actions/hello
+                  with:
+                    who: container
+        `,
+      },
+      {
+        'actions/hello/action.yml': 'name: hello\ndescription: says hello\ninputs:\n  who: { description: who }\nruns:\n  using: node20\n  main: index.js\n',
+        'actions/hello/index.js': [
+          "const fs = require('node:fs');",
+          "const inside = fs.existsSync('/bin/busybox') ? 'in the image' : 'on the host';",
+          'fs.appendFileSync(process.env.GITHUB_OUTPUT, `said=hello ${process.env.INPUT_WHO} ${inside}\\n`);',
+          '',
+        ].join('\n'),
+      },
+    );
+    repos.push(repo);
+    const result = await gantryRun(repo, ['--container-engine', podman.url]);
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    assert.deepEqual(stepOf(jobOf(result.report!, 'js'), 'hello').outputs, { said: 'hello container in the image' });
+    assert.deepEqual(await leftovers(podman.engine, name), []);
+  });
+
   it('removes service and job containers when the run is cancelled with Ctrl-C', async () => {
     const name = marker();
     const repo = await repoWith(`

@@ -38,6 +38,8 @@ export interface TestImages {
   busybox: string;
   /** busybox that says `httpd starting on port 80`, then serves `index.html` ("hello from a service") on port 80. */
   httpd: string;
+  /** busybox with the host's C and C++ libraries that Node.js needs (Node itself is mounted in by Gantry). */
+  glibc: string;
 }
 
 const busyboxBinary = '/bin/busybox';
@@ -104,13 +106,18 @@ const recipeVersion = '1';
 
 async function buildImages(env: NodeJS.ProcessEnv): Promise<TestImages> {
   const hash = createHash('sha256').update(recipeVersion).update(readFileSync(busyboxBinary)).digest('hex').slice(0, 16);
+  const libraries = await nodeLibraries();
+  const librariesHash = createHash('sha256').update(hash);
+  for (const library of libraries) librariesHash.update(library).update(readFileSync(library));
   const images: TestImages = {
     busybox: `localhost/gantry-test/busybox:${hash}`,
     httpd: `localhost/gantry-test/httpd:${hash}`,
+    glibc: `localhost/gantry-test/glibc:${librariesHash.digest('hex').slice(0, 16)}`,
   };
   const commands: Record<keyof TestImages, string> = {
     busybox: 'CMD ["/bin/sh"]',
     httpd: 'CMD ["sh", "-c", "echo httpd starting on port 80; exec httpd -f -p 80 -h /www"]',
+    glibc: 'CMD ["/bin/sh"]',
   };
   const names = Object.keys(images) as (keyof TestImages)[];
   const missing = await Promise.all(names.map(async (name) => ((await imageExists(images[name], env)) ? undefined : name)));
@@ -118,8 +125,9 @@ async function buildImages(env: NodeJS.ProcessEnv): Promise<TestImages> {
   if (toBuild.length === 0) return images;
   const folder = await mkdtemp(path.join(tmpdir(), 'gantry-rootfs-'));
   try {
-    const tar = await busyboxRootfs(folder);
-    for (const name of toBuild) await run('podman', ['import', '--quiet', '--change', commands[name], tar, images[name]], { env });
+    const tar = await busyboxRootfs(folder, []);
+    const withLibraries = toBuild.includes('glibc') ? await busyboxRootfs(path.join(folder, 'glibc'), libraries) : tar;
+    for (const name of toBuild) await run('podman', ['import', '--quiet', '--change', commands[name], name === 'glibc' ? withLibraries : tar, images[name]], { env });
   } finally {
     await rm(folder, { recursive: true, force: true });
   }
@@ -135,9 +143,19 @@ async function imageExists(image: string, env: NodeJS.ProcessEnv): Promise<boole
   }
 }
 
-/** A root file system of busybox and its applets, a passwd, and a page for httpd, as a tar. */
-async function busyboxRootfs(folder: string): Promise<string> {
+/** The shared libraries this machine's Node.js loads (`ldd`), by their real paths. */
+async function nodeLibraries(): Promise<string[]> {
+  const { stdout } = await run('ldd', [process.execPath]);
+  return [...stdout.matchAll(/(\/\S+\.so[.\d]*)/g)].map((match) => match[1]!);
+}
+
+/** A root file system of busybox and its applets, a passwd, a page for httpd, and `libraries` at their paths, as a tar. */
+async function busyboxRootfs(folder: string, libraries: string[]): Promise<string> {
   const root = path.join(folder, 'root');
+  for (const library of libraries) {
+    await mkdir(path.join(root, path.dirname(library)), { recursive: true });
+    await copyFile(library, path.join(root, library));
+  }
   for (const sub of ['bin', 'etc', 'tmp', 'www', 'root', 'proc', 'sys', 'dev']) await mkdir(path.join(root, sub), { recursive: true });
   await copyFile(busyboxBinary, path.join(root, 'bin', 'busybox'));
   const { stdout } = await run(busyboxBinary, ['--list']);
