@@ -1,7 +1,7 @@
 // Steps that run as a container of an image: `uses: docker://image` (entrypoint and args from `with`)
-// and Docker container actions (`runs.using: docker`: `image: docker://…`, or a Dockerfile built once per content). Each runs as a new
-// container on the job's network, with the job's folders mounted at their own paths, and with the
-// job's env and the runner's variables but nothing of the host's environment, as on GitHub.
+// and Docker container actions (`runs.using: docker`: `image: docker://…`, or a Dockerfile built once
+// per content). Each runs as a new container on the job's network, with the job's folders mounted at
+// their own paths, and the job's env and the runner's variables but nothing of the host's, as on GitHub.
 
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
