@@ -56,11 +56,13 @@ export class ContainerEngine {
         tried.push(`${address.shown} (${origin}): no such socket`);
         continue;
       }
-      const docker = new Docker({ ...addressOptions(address), timeout: options.timeoutMs ?? 5000 });
+      // A busy Podman can take seconds to answer; a missing engine refuses at once.
+      const docker = new Docker({ ...addressOptions(address), timeout: options.timeoutMs ?? 30_000 });
       try {
+        await docker.ping();
         const version = await docker.version();
         const name = version.Components?.find((component) => /engine/i.test(component.Name))?.Name ?? 'Docker Engine';
-        // Long operations (pulls, waits, followed logs) must not time out: only the ping does.
+        // Long operations (pulls, waits, followed logs) must not time out: only the first requests do.
         return new ContainerEngine(new Docker(addressOptions(address)), address, `${name} ${version.Version}`);
       } catch (error) {
         tried.push(`${address.shown} (${origin}): ${errorText(error)}`);

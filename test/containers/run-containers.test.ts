@@ -4,13 +4,16 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { leftovers, startPodman, type TestPodman } from '../support/podman.ts';
-import { gantryRun, jobOf, startGantryRun, stepOf, waitFor, workflowRepo, type StartedRun } from '../support/run.ts';
+import { gantryRun, jobOf, scratchDir, startGantryRun, stepOf, waitFor, workflowRepo, type StartedRun } from '../support/run.ts';
 import type { TempRepo } from '../support/git-repo.ts';
 
 let podman: TestPodman;
 const repos: TempRepo[] = [];
+const cleanups: (() => Promise<unknown>)[] = [];
 const started: StartedRun[] = [];
 
 before(async () => {
@@ -19,7 +22,7 @@ before(async () => {
 
 after(async () => {
   for (const run of started) if (run.child.exitCode === null) run.child.kill('SIGKILL');
-  await Promise.all(repos.map((repo) => repo.remove()));
+  await Promise.all([...repos.map((repo) => repo.remove()), ...cleanups.map((cleanup) => cleanup())]);
   await podman?.stop();
 });
 
@@ -46,14 +49,14 @@ describe('gantry run with containers', { concurrency: true }, () => {
             app:
               image: ${podman.images.httpd}
               ports: ['80']
-              options: --health-cmd "wget -qO- http://localhost/" --health-interval 100ms --health-retries 30
+              options: --health-cmd "wget -qO- http://localhost/" --health-interval 200ms --health-retries 100
           steps:
             - id: fetch
               run: |
                 echo "body=$(curl -sf http://127.0.0.1:\${{ job.services.app.ports['80'] }}/)" >> "$GITHUB_OUTPUT"
                 echo "workspace=$GITHUB_WORKSPACE" >> "$GITHUB_OUTPUT"
     `);
-    const result = await gantryRun(repo, ['--container-engine', podman.url]);
+    const result = await gantryRun(repo, ['--container-engine', podman.url, '--services', 'container']);
     assert.equal(result.code, 0, result.stdout + result.stderr);
     assert.match(result.stdout, /app service is healthy\./);
     const fetch = stepOf(jobOf(result.report!, 'web'), 'fetch');
@@ -77,7 +80,7 @@ describe('gantry run with containers', { concurrency: true }, () => {
           steps:
             - run: echo "the first step must not run"
     `);
-    const result = await gantryRun(repo, ['--container-engine', podman.url]);
+    const result = await gantryRun(repo, ['--container-engine', podman.url, '--services', 'container']);
     assert.equal(result.code, 1);
     assert.equal(jobOf(result.report!, 'web').conclusion, 'failure');
     assert.match(result.stdout, /service "app" .* failed to initialize, app service is unhealthy: the health command `exit 3` failed 2 times in a row/);
@@ -89,6 +92,9 @@ describe('gantry run with containers', { concurrency: true }, () => {
 
   it('runs the steps of a container: job inside its image, with its env, services by name, file commands, and a docker:// step', async () => {
     const name = marker();
+    const shared = await scratchDir();
+    cleanups.push(() => shared.remove());
+    await writeFile(path.join(shared.dir, 'note.txt'), 'from a volume\n');
     const repo = await repoWith(`
       on: push
       jobs:
@@ -99,6 +105,8 @@ describe('gantry run with containers', { concurrency: true }, () => {
             image: ${podman.images.busybox}
             env:
               FROM_CONTAINER: yes-indeed
+            volumes:
+              - ${shared.dir}:/data:ro
             options: --hostname job-box
           services:
             app:
@@ -113,6 +121,7 @@ describe('gantry run with containers', { concurrency: true }, () => {
                 echo "pwd-is-workspace=$([ "$(pwd)" = "$GITHUB_WORKSPACE" ] && echo yes)" >> "$GITHUB_OUTPUT"
                 echo "network=\${{ job.container.network }}" >> "$GITHUB_OUTPUT"
                 echo "busybox=$(readlink /bin/sh)" >> "$GITHUB_OUTPUT"
+                echo "volume=$(cat /data/note.txt)" >> "$GITHUB_OUTPUT"
                 echo "SET_BY_STEP=carried" >> "$GITHUB_ENV"
             - id: next
               run: echo "carried=$SET_BY_STEP" >> "$GITHUB_OUTPUT"
@@ -123,7 +132,7 @@ describe('gantry run with containers', { concurrency: true }, () => {
                 args: -c "echo from-docker-step; echo page=$(wget -qO- http://app/) >> $GITHUB_OUTPUT; echo who=$INPUT_WHO >> $GITHUB_OUTPUT"
                 who: input-value
     `);
-    const result = await gantryRun(repo, ['--container-engine', podman.url]);
+    const result = await gantryRun(repo, ['--container-engine', podman.url, '--services', 'container']);
     assert.equal(result.code, 0, result.stdout + result.stderr);
     const job = jobOf(result.report!, 'inside');
     const probe = stepOf(job, 'probe').outputs;
@@ -132,6 +141,7 @@ describe('gantry run with containers', { concurrency: true }, () => {
     assert.equal(probe.page, 'hello from a service');
     assert.equal(probe.busybox, 'busybox', 'the step ran in the busybox image, not on the host');
     assert.equal(probe['pwd-is-workspace'], 'yes');
+    assert.equal(probe.volume, 'from a volume');
     assert.match(probe.shell ?? '', /\.sh$/);
     assert.match(probe.network ?? '', /^github_network_[0-9a-f]{32}$/);
     assert.equal(stepOf(job, 'next').outputs.carried, 'carried');
@@ -191,7 +201,7 @@ describe('gantry run with containers', { concurrency: true }, () => {
       },
     );
     repos.push(repo);
-    const result = await gantryRun(repo, ['--container-engine', podman.url]);
+    const result = await gantryRun(repo, ['--container-engine', podman.url, '--services', 'container']);
     assert.equal(result.code, 0, result.stdout + result.stderr);
     const job = jobOf(result.report!, 'act');
     assert.deepEqual(stepOf(job, 'prebuilt').outputs, { greeting: 'hello world' });
@@ -229,7 +239,7 @@ describe('gantry run with containers', { concurrency: true }, () => {
       },
     );
     repos.push(repo);
-    const result = await gantryRun(repo, ['--container-engine', podman.url]);
+    const result = await gantryRun(repo, ['--container-engine', podman.url, '--services', 'container']);
     assert.equal(result.code, 0, result.stdout + result.stderr);
     assert.deepEqual(stepOf(jobOf(result.report!, 'js'), 'hello').outputs, { said: 'hello container in the image' });
     assert.deepEqual(await leftovers(podman.engine, name), []);
@@ -250,7 +260,7 @@ describe('gantry run with containers', { concurrency: true }, () => {
           steps:
             - run: echo "waiting now"; echo "$GITHUB_WORKSPACE" > workspace-path; sleep 1000
     `);
-    const run = await startGantryRun(repo, ['--container-engine', podman.url]);
+    const run = await startGantryRun(repo, ['--container-engine', podman.url, '--services', 'container']);
     started.push(run);
     let output = '';
     run.child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
