@@ -65,6 +65,26 @@ describe('gantry run with containers', { concurrency: true }, () => {
     assert.deepEqual(await leftovers(podman.engine, name), []);
   });
 
+  it('finds the engine through DOCKER_HOST and, with --services auto (the default), runs services as containers', async () => {
+    const name = marker();
+    const repo = await repoWith(`
+      on: push
+      jobs:
+        auto:
+          name: ${name}
+          runs-on: ubuntu-latest
+          services:
+            app: ${podman.images.httpd}
+          steps:
+            - run: echo "service container \${{ job.services.app.id }}"
+    `);
+    const result = await gantryRun(repo, [], { DOCKER_HOST: podman.url });
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    assert.match(result.stdout, /Creating the job network github_network_[0-9a-f]{32} on Podman Engine/);
+    assert.match(result.stdout, /service container [0-9a-f]{64}/);
+    assert.deepEqual(await leftovers(podman.engine, name), []);
+  });
+
   it("fails the job when a service never becomes healthy, showing the service's log, and removes it", async () => {
     const name = marker();
     const repo = await repoWith(`
