@@ -2,7 +2,7 @@
 // process it is asked for, in a process group of its own, relays its output, signals the group on
 // request, and reports how the process ended; what the process left in its group is killed then.
 // Requests arrive as JSON lines on stdin; reports leave as JSON lines on stdout. Plain JavaScript: it
-// runs with the host's Node.js, without Gantry's loader.
+// runs with the host's Node.js, without Gantry's loader, from `node --eval` (its source is read once).
 import { spawn } from 'node:child_process';
 import { clearTimeout, setTimeout } from 'node:timers';
 import { constants } from 'node:os';

@@ -2,12 +2,14 @@
 // (sandbox-launcher.mjs) inside, and each process is a request to it. Starting bwrap and its
 // namespaces costs several milliseconds; a request costs about what a spawn on the host costs.
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Readable, Writable } from 'node:stream';
 import { LineSplitter } from './host.ts';
 import { ProcessStartError, type ProcessResult, type ProcessSpec } from './types.ts';
 
 const launcherPath = fileURLToPath(new URL('./sandbox-launcher.mjs', import.meta.url));
+let launcherSource: string | undefined;
 const defaultKillGraceMs = 7500;
 
 type Report =
@@ -26,17 +28,22 @@ export class SandboxSession {
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   private ended = false;
+  private closing = false;
   private stderr = '';
   private idleTimer?: NodeJS.Timeout;
 
-  /** `bwrapArgv` is bwrap and its options, up to and including `--`. `onEnd` runs once the sandbox is gone. */
+  /** `bwrapArgv` is bwrap and its options (without `--`). `onEnd` runs once the sandbox is gone. */
   constructor(
     bwrapArgv: string[],
     private readonly idleMs: number,
     private readonly onEnd: () => void,
   ) {
     const [program, ...args] = bwrapArgv;
-    this.child = spawn(program!, [...args, process.execPath, launcherPath], {
+    launcherSource ??= readFileSync(launcherPath, 'utf8');
+    // The launcher's source goes on the command line and Node is bound in by itself: either may live
+    // in a folder the sandbox hides (a home folder, ~/.nvm).
+    const node = ['--ro-bind', process.execPath, process.execPath];
+    this.child = spawn(program!, [...args, ...node, '--', process.execPath, '--input-type=module', '--eval', launcherSource], {
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
       detached: true,
       stdio: ['pipe', 'pipe', 'pipe'],
@@ -46,16 +53,18 @@ export class SandboxSession {
     this.child.stderr.on('data', (chunk: Buffer) => (this.stderr = (this.stderr + chunk.toString()).slice(-2000)));
     this.child.stdin.on('error', () => {});
     this.child.once('error', (error) => this.end(error));
-    this.child.once('exit', (code, signal) => this.end(new Error(`bubblewrap ${signal === null ? `exited with code ${code}` : `was ended by ${signal}`}`)));
+    // 'close', not 'exit': the reports already written must be read first.
+    this.child.once('close', (code, signal) => this.end(new Error(`bubblewrap ${signal === null ? `exited with code ${code}` : `was ended by ${signal}`}`)));
     this.idle();
   }
 
+  /** False once it has ended or is ending: the next process needs a new sandbox. */
   get alive(): boolean {
-    return !this.ended;
+    return !this.ended && !this.closing;
   }
 
   run(spec: ProcessSpec): Promise<ProcessResult> {
-    if (this.ended) return Promise.reject(new ProcessStartError('the sandbox has ended'));
+    if (!this.alive) return Promise.reject(new ProcessStartError('the sandbox has ended'));
     const id = this.nextId++;
     const startedAt = performance.now();
     this.busy();
@@ -109,7 +118,8 @@ export class SandboxSession {
 
   /** Ends the sandbox and everything in it. */
   close(): void {
-    if (this.ended) return;
+    if (!this.alive) return;
+    this.closing = true;
     this.child.stdin.end();
     try {
       process.kill(-this.child.pid!, 'SIGKILL');

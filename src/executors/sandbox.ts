@@ -70,7 +70,7 @@ export class SandboxExecutor implements Executor {
     const key = JSON.stringify([isolation.writable, isolation.network, home]);
     const existing = this.sessions.get(key);
     if (existing?.alive) return existing;
-    const session = new SandboxSession([this.bwrapPath, ...bwrapArguments({ env: home === undefined ? {} : { HOME: home }, cwd: '/' }, isolation), '--'], this.idleMs, () => {
+    const session = new SandboxSession([this.bwrapPath, ...bwrapArguments({ env: home === undefined ? {} : { HOME: home }, cwd: '/' }, isolation)], this.idleMs, () => {
       if (this.sessions.get(key) === session) this.sessions.delete(key);
     });
     this.sessions.set(key, session);

@@ -79,6 +79,12 @@ describe('SandboxExecutor', () => {
     assert.equal(readFileSync(path.join(home, 'file'), 'utf8'), 'kept\n');
   });
 
+  it('works when its own code is in the folder it hides (a HOME holding Gantry)', async () => {
+    const gantryFolder = realpathSync(path.join(import.meta.dirname, '..', '..', 'src', 'executors'));
+    const result = await run(['sh', '-c', 'ls "$HOME" | wc -l; echo still runs'], { env: { PATH: basePath, HOME: gantryFolder } });
+    assert.deepEqual([result.exitCode, result.stdout], [0, ['0', 'still runs']], result.stderr.join('\n'));
+  });
+
   it('runs the process in its own PID namespace', async () => {
     // PID 1 is bwrap's init, and nothing of the host (this test's own process included) is visible.
     const result = await bash(`cat /proc/1/comm; test -e /proc/${process.pid} && echo host-visible; ls /proc | grep -c '^[0-9]'`);
