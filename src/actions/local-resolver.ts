@@ -26,7 +26,7 @@ export class LocalActionResolver implements ActionResolver {
         return resolveLocal(uses, reference.path, workspace);
       case 'docker':
         throw new ActionResolutionError(
-          `${uses}: docker:// actions need a container engine (Docker or Podman), which this version of Gantry does not have yet`,
+          `${uses}: a docker:// step names an image, not an action folder: the engine runs it as a container (with a container engine, Docker or Podman)`,
         );
       case 'repository': {
         const action = this.#builtins.get(reference.name.toLowerCase());

@@ -54,6 +54,12 @@ function buildProgram(io: CommandIO, setExitCode: (code: number) => void): Comma
     .option('--verbose', 'show ::debug:: lines', false)
     .addOption(new Option('--executor <name>', 'where steps run: on this machine, or each step under bubblewrap').choices(['host', 'sandbox']).default('host'))
     .option('--sandbox-network', 'with --executor sandbox: give every job the network (jobs with services always have it)', false)
+    .addOption(
+      new Option('--services <kind>', 'how services: run: as containers, as native programs of this machine, or containers when an engine answers')
+        .choices(['auto', 'container', 'native'])
+        .default('auto'),
+    )
+    .option('--container-engine <address>', 'the Docker Engine API to use: a socket (unix:///run/podman/podman.sock) or tcp://HOST:PORT (default: DOCKER_HOST, then the usual sockets)')
     .option('--no-builtin <action>', 'do not use the built-in version of this action, e.g. actions/setup-node (repeatable)', collect, [])
     .option('--no-color', 'no colours in the output')
     .action(async (options) => {

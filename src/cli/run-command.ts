@@ -7,7 +7,13 @@ import path from 'node:path';
 import { stat, writeFile } from 'node:fs/promises';
 import { runWorkflows } from '../engine/run.ts';
 import { checkout } from '../actions/checkout.ts';
+import { ContainerEngine } from '../containers/engine.ts';
+import { EngineAddressError, parseEngineAddress } from '../containers/locate.ts';
+import { JobContainers } from '../executors/job-container.ts';
+import { AutoServiceProvider } from '../services/auto.ts';
+import { ContainerServiceProvider } from '../services/container.ts';
 import { NativeServiceProvider } from '../services/native.ts';
+import type { ServiceProvider } from '../services/types.ts';
 import { builtinActions } from '../actions/builtin/index.ts';
 import { ActionStore } from '../actions/store/action-store.ts';
 import { StoreActionResolver } from '../actions/store/store-resolver.ts';
@@ -49,6 +55,8 @@ export interface RunCommandOptions extends EventOptions {
   builtin: string[];
   executor: 'host' | 'sandbox';
   sandboxNetwork: boolean;
+  services: 'auto' | 'container' | 'native';
+  containerEngine?: string;
 }
 
 export interface RunTerminal {
@@ -62,6 +70,28 @@ async function executorNamed(name: 'host' | 'sandbox'): Promise<Executor> {
   if (name === 'host') return new HostExecutor();
   const { SandboxExecutor } = await import('../executors/sandbox.ts');
   return new SandboxExecutor();
+}
+
+/** The container engine, connected once, on first use; every job that needs one gets the same answer. */
+function engineOnDemand(flag: string | undefined): () => Promise<ContainerEngine> {
+  if (flag !== undefined) {
+    try {
+      parseEngineAddress(flag, '--container-engine');
+    } catch (error) {
+      if (error instanceof EngineAddressError) throw new UsageError(error.message);
+      throw error;
+    }
+  }
+  let connecting: Promise<ContainerEngine> | undefined;
+  return () => (connecting ??= ContainerEngine.connect(flag === undefined ? {} : { flag }));
+}
+
+/** `--services`: containers, native programs, or containers when an engine answers. */
+function serviceProvider(kind: RunCommandOptions['services'], engine: () => Promise<ContainerEngine>): ServiceProvider {
+  const native = new NativeServiceProvider();
+  if (kind === 'native') return native;
+  const containers = new ContainerServiceProvider(engine);
+  return kind === 'container' ? containers : new AutoServiceProvider(engine, containers, native);
 }
 
 /** The built-in actions minus those named by `--no-builtin`. */
@@ -104,6 +134,7 @@ export async function runCommand(options: RunCommandOptions, io: CommandIO, term
   const maxParallelJobs = parseJobCount(options.jobs);
   const matrixFilters = parseMatrixFilters(options.matrix);
   const builtins = enabledBuiltins(options.builtin);
+  const engine = engineOnDemand(options.containerEngine);
   if (options.json) await checkReportFolder(options.json);
 
   const inputs = await loadRepositoryWorkflows(repoDir, options.workflows);
@@ -163,7 +194,8 @@ export async function runCommand(options: RunCommandOptions, io: CommandIO, term
       executor: await executorNamed(options.executor),
       sandboxNetwork: options.sandboxNetwork,
       actions: new StoreActionResolver({ builtins, store }),
-      services: new NativeServiceProvider(),
+      services: serviceProvider(options.services, engine),
+      containers: new JobContainers(engine),
       maxParallelJobs,
       secrets,
       vars,

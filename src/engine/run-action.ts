@@ -1,20 +1,24 @@
 // `uses:` steps: built-in actions, JavaScript actions (main, and post at the end
 // of the job) and composite actions, with inputs as the runner passes them.
 
+import { createHash } from 'node:crypto';
+import { cp } from 'node:fs/promises';
 import path from 'node:path';
 import { ActionResolutionError, type BuiltinAction } from '../actions/types.ts';
 import { ExpressionError, evaluateToString, type ExpressionContexts } from '../expr/index.ts';
 import type { ActionDefinition, Step } from '../workflow/types.ts';
 import { runProcessStep, type StepReport } from './run-step.ts';
+import { runContainerStep } from './run-container-step.ts';
 import {
   emptyReport,
+  jobExecutor,
   processEnvironment,
   runCompositeSteps,
   stepScope,
   stepSignal,
   type StepFrame,
 } from './run-steps.ts';
-import { asString } from './values.ts';
+import { asString, inputVariables } from './values.ts';
 
 type NodeRuns = Extract<ActionDefinition['runs'], { using: `node${string}` }>;
 
@@ -28,6 +32,17 @@ export async function executeAction(
   stop: { signal: AbortSignal; timedOut: () => boolean },
 ): Promise<StepReport> {
   const { log } = frame;
+  if (uses.startsWith('docker://')) {
+    let given: Record<string, string>;
+    try {
+      given = withInputs(step, scope);
+    } catch (error) {
+      if (!(error instanceof ExpressionError)) throw error;
+      log.system(`Error: with: ${error.message}`, logStep);
+      return emptyReport('failure');
+    }
+    return runContainerStep({ image: { uses, with: given }, frame, stepEnv, logStep, stop });
+  }
   let resolved;
   try {
     resolved = await frame.shared.options.actions.resolve(uses, frame.facts.workspace);
@@ -60,8 +75,7 @@ export async function executeAction(
     case 'composite':
       return runComposite(definition, runs.steps, directory, inputs, stepEnv, frame, logStep);
     case 'docker':
-      log.system(`Error: ${uses} is a Docker container action: it needs a container engine (Docker or Podman), which this version does not have yet`, logStep);
-      return emptyReport('failure');
+      return runContainerStep({ action: { uses, runs, directory, inputs, scope }, frame, stepEnv, logStep, stop });
     default:
       return runNodeAction(uses, runs, directory, inputs, stepEnv, frame, logStep, stop, step);
   }
@@ -98,10 +112,6 @@ function actionInputs(
   }
   for (const name of unexpected) inputs[name] = given[name]!;
   return inputs;
-}
-
-function inputVariables(inputs: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(inputs).map(([name, value]) => [`INPUT_${name.replace(/ /g, '_').toUpperCase()}`, value]));
 }
 
 async function runBuiltin(
@@ -177,7 +187,7 @@ const hostNodeMajor = Number(process.versions.node.split('.')[0]);
 async function runNodeAction(
   uses: string,
   runs: NodeRuns,
-  directory: string,
+  actionDirectory: string,
   inputs: Record<string, string>,
   stepEnv: Record<string, string>,
   frame: StepFrame,
@@ -185,6 +195,7 @@ async function runNodeAction(
   stop: { signal: AbortSignal; timedOut: () => boolean },
   step: Step,
 ): Promise<StepReport> {
+  const directory = await reachableFromContainer(actionDirectory, frame);
   const wanted = Number(runs.using.slice(4));
   if (wanted !== hostNodeMajor) {
     frame.log.system(`Warning: ${uses} asks for ${runs.using}; running it with this machine's Node.js ${process.versions.node}`, logStep);
@@ -202,7 +213,7 @@ async function runNodeAction(
       cwd: frame.facts.workspace,
       files,
       readFile: (file) => frame.stepFiles.read(file),
-      executor: frame.shared.options.executor,
+      executor: jobExecutor(frame),
       signal,
       kill: frame.shared.options.kill,
       timedOut,
@@ -228,4 +239,17 @@ async function runNodeAction(
     });
   }
   return report;
+}
+
+/**
+ * In a `container:` job, an action's folder the container does not mount (the action store's) is
+ * copied into the job's temp folder, which it does, as the runner keeps actions under its work folder.
+ */
+async function reachableFromContainer(directory: string, frame: StepFrame): Promise<string> {
+  const { containers } = frame;
+  if (containers.job === undefined) return directory;
+  if (containers.mounts.some((mount) => directory === mount.path || directory.startsWith(`${mount.path}${path.sep}`))) return directory;
+  const copy = path.join(frame.facts.temp, '_actions', `${path.basename(directory)}-${createHash('sha256').update(directory).digest('hex').slice(0, 12)}`);
+  await cp(directory, copy, { recursive: true, force: false, errorOnExist: false });
+  return copy;
 }

@@ -27,6 +27,7 @@ import type { LegRun } from './scheduler.ts';
 import type { JobResult } from './types.ts';
 import { unsupportedJobFeature } from './unsupported.ts';
 import { asStringRecord, minutes, truthy } from './values.ts';
+import { jobMounts, startJobContainer } from './job-container.ts';
 
 export type { RunShared };
 
@@ -196,6 +197,7 @@ export async function runJob(leg: LegRun, shared: RunShared): Promise<JobResult>
   }
 
   let stopServices: (() => Promise<void>) | undefined;
+  let stopContainer: (() => Promise<void>) | undefined;
   let endBackground: (() => void) | undefined;
   try {
     const facts: RunnerFacts = {
@@ -215,13 +217,30 @@ export async function runJob(leg: LegRun, shared: RunShared): Promise<JobResult>
     if (services === 'failed') return finish('failure');
     if (services === 'cancelled') return finish('cancelled');
     stopServices = services ? () => services.stop() : undefined;
+    const mounts = jobMounts(workspace.writable, shared.eventPath);
+    const jobContainer = await startJobContainer(job.container, { ...contexts, github, runner, env }, {
+      label: planned.name,
+      mounts,
+      network: services?.containerNetwork,
+      shared,
+      log: (line) => log.system(line),
+      signal: jobCancel,
+    });
+    if (jobContainer === 'failed') return finish('failure');
+    if (jobContainer === 'cancelled') return finish('cancelled');
+    stopContainer = jobContainer ? () => jobContainer.stop() : undefined;
     const frame: StepFrame = {
       key,
       jobId: job.id,
       shared,
       log,
       facts,
-      contexts: { ...contexts, github, runner, job: { services: services ? services.context : {} } },
+      contexts: {
+        ...contexts,
+        github,
+        runner,
+        job: { services: services ? services.context : {}, ...(jobContainer ? { container: { id: jobContainer.id, network: jobContainer.network } } : {}) },
+      },
       env,
       addedPaths: [],
       defaults: {
@@ -236,6 +255,11 @@ export async function runJob(leg: LegRun, shared: RunShared): Promise<JobResult>
       background: [],
       // Services listen on this machine's loopback: a sandboxed job that has them needs the network.
       isolation: { writable: workspace.writable, network: options.sandboxNetwork || services !== undefined },
+      containers: {
+        ...(jobContainer ? { job: jobContainer } : {}),
+        ...(jobContainer?.network ?? services?.containerNetwork ? { network: jobContainer?.network ?? services?.containerNetwork } : {}),
+        mounts,
+      },
     };
     endBackground = () => {
       if (frame.background.length > 0) log.system(`Cleaning up ${frame.background.length} background process group(s) the steps left running`);
@@ -266,6 +290,7 @@ export async function runJob(leg: LegRun, shared: RunShared): Promise<JobResult>
   } finally {
     clearTimeout(timer);
     endBackground?.();
+    await stopContainer?.();
     await stopServices?.();
     await workspace.dispose();
   }

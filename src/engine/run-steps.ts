@@ -11,6 +11,7 @@ import {
   statusFunctions,
   type ExpressionContexts,
 } from '../expr/index.ts';
+import type { Executor } from '../executors/types.ts';
 import type { RunDefaults, Step } from '../workflow/types.ts';
 import type { Conclusion, JobKey } from './events.ts';
 import { executeAction } from './run-action.ts';
@@ -67,6 +68,28 @@ export interface StepFrame {
   stepFiles: StepFileSet;
   /** Inside a composite action: the job-level step whose log the nested steps write to. */
   parent?: { step: number; actionPath: string };
+  /** The job's containers: its `container:` (where its steps run instead of the host) and their network. */
+  containers: JobContainerPlace;
+}
+
+export interface JobContainerPlace {
+  /** Set for a `container:` job. */
+  job?: {
+    executor: Executor;
+    /** The container's environment: what a step's starts from instead of the host's. */
+    env: Record<string, string>;
+    /** Shell programs found inside, by name. */
+    programs: Record<string, string>;
+  };
+  /** The job's container network (services, job container), which container steps join. */
+  network?: string;
+  /** What containers of the job mount at the same paths. */
+  mounts: { path: string; readOnly: boolean }[];
+}
+
+/** Where a process of this job runs: in the job container, or through the run's executor. */
+export function jobExecutor(frame: StepFrame): Executor {
+  return frame.containers.job?.executor ?? frame.shared.options.executor;
 }
 
 export const emptyReport = (outcome: StepReport['outcome']): StepReport => ({
@@ -293,12 +316,13 @@ export async function processEnvironment(
   frame: StepFrame,
   stepEnv: Record<string, string>,
   action: string,
+  /** What the environment starts from: the host's, or in a container the container's (its PATH if any). */
+  base: Record<string, string> = frame.containers.job?.env ?? frame.shared.hostEnv,
 ): Promise<{ env: Record<string, string>; files: StepFiles; pathValue: string }> {
-  const { shared } = frame;
   const files = await frame.stepFiles.forNextStep();
-  const pathValue = [...frame.addedPaths, shared.hostEnv.PATH ?? ''].filter(Boolean).join(path.delimiter);
+  const pathValue = [...frame.addedPaths, base.PATH ?? ''].filter(Boolean).join(path.delimiter);
   const env: Record<string, string> = {
-    ...shared.hostEnv,
+    ...base,
     ...frame.env,
     ...stepEnv,
     ...defaultVariables(frame.contexts.github as Record<string, unknown>, frame.contexts.runner as Record<string, unknown>, frame.facts, {
@@ -308,6 +332,8 @@ export async function processEnvironment(
     }),
     PATH: pathValue,
   };
+  // An image's own PATH applies when there is nothing to add to it.
+  if (pathValue === '') delete env.PATH;
   if (frame.parent) env.GITHUB_ACTION_PATH = frame.parent.actionPath;
   return { env, files, pathValue };
 }
@@ -346,7 +372,8 @@ async function executeStep(
   }
   let argv: string[];
   try {
-    argv = await prepareScript(script, shell, frame.stepFiles.scripts, (name) => shared.which(name, pathValue));
+    const inContainer = frame.containers.job;
+    argv = await prepareScript(script, shell, frame.stepFiles.scripts, (name) => (inContainer ? containerProgram(inContainer.programs, name) : shared.which(name, pathValue)));
   } catch (error) {
     if (!(error instanceof ShellError)) throw error;
     log.system(`Error: ${error.message}`, logStep);
@@ -361,7 +388,7 @@ async function executeStep(
     cwd: workingDirectory,
     files,
     readFile: (file) => frame.stepFiles.read(file),
-    executor: shared.options.executor,
+    executor: jobExecutor(frame),
     signal,
     kill: shared.options.kill,
     timedOut,
@@ -372,3 +399,11 @@ async function executeStep(
     emit: shared.options.listener,
   });
 }
+
+/** In a job container: the shells looked up at its start, and any other program by name (its PATH finds it, or the step fails with 127). */
+function containerProgram(programs: Record<string, string>, name: string): string | null {
+  if (name.includes('/')) return name;
+  return programs[name] ?? (knownShellPrograms.has(name) ? null : name);
+}
+
+const knownShellPrograms = new Set(['bash', 'sh', 'pwsh', 'python', 'python3', 'node']);

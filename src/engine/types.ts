@@ -1,6 +1,7 @@
 // What a run is given and what it returns.
 
 import type { ActionResolver } from '../actions/types.ts';
+import type { JobContainers } from '../executors/job-container.ts';
 import type { Executor } from '../executors/types.ts';
 import type { ServiceProvider } from '../services/types.ts';
 import type { MatrixLeg } from '../plan/types.ts';
@@ -19,8 +20,10 @@ export interface RunOptions {
   sandboxNetwork: boolean;
   /** Finds what `uses:` steps name: built-ins and local actions. */
   actions: ActionResolver;
-  /** Starts `services:` (native processes today, containers later). */
+  /** Starts `services:` (containers, or native processes). */
   services: ServiceProvider;
+  /** Runs `container:` jobs, `docker://` steps and Docker actions; absent: they fail with a clear error. */
+  containers?: JobContainers;
   /** How many jobs run at once. */
   maxParallelJobs: number;
   secrets: Record<string, string>;

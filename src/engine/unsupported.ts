@@ -2,13 +2,10 @@
 
 import type { Job } from '../workflow/types.ts';
 
-/** What a job needs that this version cannot run: reusable-workflow calls and `container:`. */
+/** What a job needs that this version cannot run: reusable-workflow calls. */
 export function unsupportedJobFeature(job: Job): string | undefined {
   if (job.call) {
     return `this job calls the reusable workflow "${job.call.uses}": gantry plan and lint read reusable workflows, but running them is not in this version yet`;
-  }
-  if (job.container) {
-    return 'this job runs in a container (container:), which needs a container engine such as Docker or Podman; Gantry has no container executor yet';
   }
   return undefined;
 }

@@ -20,3 +20,8 @@ export function minutes(value: unknown, fallback: number): number {
   const number = typeof value === 'number' ? value : Number(value);
   return Number.isFinite(number) && number > 0 ? number : fallback;
 }
+
+/** Inputs as the runner hands them to an action: `INPUT_<NAME>`, spaces as underscores, upper case. */
+export function inputVariables(inputs: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(inputs).map(([name, value]) => [`INPUT_${name.replace(/ /g, '_').toUpperCase()}`, value]));
+}

@@ -1,57 +1,51 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import path from 'node:path';
-import { HostExecutor } from './host.ts';
+import { SandboxSession } from './sandbox-session.ts';
 import { ProcessStartError, type Executor, type ProcessResult, type ProcessSpec } from './types.ts';
 import { which } from './which.ts';
 
 const defaultBwrapPath = '/usr/bin/bwrap';
-/** GNU env (coreutils 8.31+), used only for its --ignore-signal and --default-signal. */
-const envProgram = '/usr/bin/env';
-/** The signals a graceful stop sends before SIGKILL. */
-const stopSignals = 'INT,TERM';
 
 export interface SandboxExecutorOptions {
   /** The bubblewrap program. Default `/usr/bin/bwrap` (Debian's `bubblewrap` package). */
   bwrapPath?: string;
+  /** How long an unused sandbox lives on. Default 2 s: a job's steps follow each other within milliseconds. */
+  idleMs?: number;
 }
 
 /**
  * Runs each process under bubblewrap: the host is visible read-only, `/dev`, `/proc` and `/tmp` are
  * fresh, the home folder is hidden, only `spec.isolation.writable` can be changed, and the network
- * is reachable only with `spec.isolation.network`. Everything else (output lines, stopping, process
- * group clean-up) is the host executor's, applied to the bwrap process.
+ * is reachable only with `spec.isolation.network`.
  *
- * No `--new-session`: HostExecutor already starts bwrap in a new session without a controlling
- * terminal (stdin ignored, output on pipes), so the terminal-injection attack `--new-session` guards
- * against has no terminal to use; and a new session would move the step out of the process group
- * that HostExecutor signals, so SIGINT and SIGTERM would reach only bwrap (which does not forward
- * them) instead of the step, and a graceful stop would become a SIGKILL.
+ * One sandbox serves every process with the same isolation (the same writable folders, network and
+ * HOME: in practice one job's steps): bwrap starts once with a small launcher inside
+ * (sandbox-launcher.mjs, see sandbox-session.ts), which starts each process in a process group of its
+ * own. Starting bwrap costs several milliseconds; this way a step costs about what a host spawn does.
+ * So `/tmp` lives as long as the job's sandbox, as a runner's does. A sandbox nobody uses for
+ * `idleMs` ends, and one never keeps Gantry from exiting while it is idle.
  *
- * Stopping: HostExecutor signals bwrap's whole process group, which holds bwrap itself, the
- * namespace's init and the step. bwrap does not handle SIGINT or SIGTERM, so it would die at once
- * and (with `--die-with-parent`) take the step down before a trap could run. bwrap is therefore
- * started with SIGINT and SIGTERM ignored (`env --ignore-signal`), and inside the sandbox
- * `env --default-signal` restores them before the step's program starts, so the step sees them as
- * under the host executor. The namespace's init ignores them anyway (it is PID 1 without handlers);
- * SIGKILL still ends everything. bwrap reports a step that died of a signal as exit code 128+n, so
- * results carry `exitCode` 130 or 143 where the host executor would report `signal`.
+ * Stopping signals the process's group inside the sandbox (SIGINT, then SIGTERM, then SIGKILL, or
+ * SIGKILL at once on `kill`), so a step's traps run as under the host executor. A process that died
+ * of a signal is reported as exit code 128+n (as bwrap itself reports it), so results carry
+ * `exitCode` 130 or 143 where the host executor would report `signal`.
  *
- * Background processes: with `--unshare-pid` (part of `--unshare-all`) the step runs in its own PID
- * namespace under bwrap's init (the step's shell is PID 2). bwrap exits as soon as the step's
- * process exits, with its status; `--die-with-parent` then SIGKILLs the init, and the kernel kills
- * everything left in the namespace. (Without `--die-with-parent` the init would linger with the
- * background processes, outside any tracking.) So a process started in the background cannot
- * outlive its step in the sandbox, and `keepBackgroundProcesses` has nothing to keep: the group is
- * ended at once and no `background` is returned. This is deliberate (it is what the isolation is
- * for), not fought; services a job needs must run outside the sandbox.
+ * Background processes: when a process exits, the launcher kills what is left of its group, and the
+ * whole sandbox (its own PID namespace, under bwrap's init, with `--die-with-parent`) ends with its
+ * last use or with Gantry. So `keepBackgroundProcesses` has nothing to keep and no `background` is
+ * returned. This is deliberate (it is what the isolation is for); services a job needs must run
+ * outside the sandbox.
  */
 export class SandboxExecutor implements Executor {
   readonly name = 'sandbox';
-  private readonly host = new HostExecutor();
   private readonly bwrapPath: string;
+  private readonly idleMs: number;
+  private readonly sessions = new Map<string, SandboxSession>();
 
   constructor(options: SandboxExecutorOptions = {}) {
     this.bwrapPath = options.bwrapPath ?? defaultBwrapPath;
+    this.idleMs = options.idleMs ?? 2000;
+    liveExecutors.add(this);
   }
 
   async run(spec: ProcessSpec): Promise<ProcessResult> {
@@ -62,22 +56,25 @@ export class SandboxExecutor implements Executor {
     this.checkBwrap();
     for (const folder of isolation.writable) checkWritableFolder(folder);
     checkProgram(spec);
-    const argv = [
-      envProgram,
-      `--ignore-signal=${stopSignals}`,
-      this.bwrapPath,
-      ...bwrapArguments(spec, isolation),
-      '--',
-      envProgram,
-      `--default-signal=${stopSignals}`,
-      '--',
-      ...spec.argv,
-    ];
-    const result = await this.host.run({ ...spec, argv });
-    // What is left of the group is the namespace being torn down (see above), not a daemon to keep.
-    result.background?.end();
-    delete result.background;
-    return result;
+    if (spec.signal?.aborted || spec.kill?.aborted) return { exitCode: null, signal: null, stopped: true, durationMs: 0 };
+    return this.session(spec, isolation).run(spec);
+  }
+
+  /** Ends every sandbox this executor has running. */
+  close(): void {
+    for (const session of this.sessions.values()) session.close();
+  }
+
+  private session(spec: ProcessSpec, isolation: { writable: string[]; network: boolean }): SandboxSession {
+    const home = sandboxHome(spec.env.HOME);
+    const key = JSON.stringify([isolation.writable, isolation.network, home]);
+    const existing = this.sessions.get(key);
+    if (existing?.alive) return existing;
+    const session = new SandboxSession([this.bwrapPath, ...bwrapArguments({ env: home === undefined ? {} : { HOME: home }, cwd: '/' }, isolation)], this.idleMs, () => {
+      if (this.sessions.get(key) === session) this.sessions.delete(key);
+    });
+    this.sessions.set(key, session);
+    return session;
   }
 
   private checkBwrap(): void {
@@ -91,6 +88,17 @@ export class SandboxExecutor implements Executor {
     }
   }
 }
+
+/** The HOME that the sandbox hides (an empty folder inside), when it is one. */
+function sandboxHome(home: string | undefined): string | undefined {
+  return home !== undefined && path.isAbsolute(home) && path.resolve(home) !== '/' ? path.resolve(home) : undefined;
+}
+
+/** Sandboxes end with Gantry even if it exits without closing them (bwrap's --die-with-parent does it on a crash). */
+const liveExecutors = new Set<SandboxExecutor>();
+process.on('exit', () => {
+  for (const executor of liveExecutors) executor.close();
+});
 
 /** The bwrap options (before `--`) that build the sandbox for `spec`. Exported for tests and logs. */
 export function bwrapArguments(spec: Pick<ProcessSpec, 'env' | 'cwd'>, isolation: { writable: string[]; network: boolean }): string[] {
@@ -126,8 +134,6 @@ function checkWritableFolder(folder: string): void {
 function checkProgram(spec: ProcessSpec): void {
   const program = spec.argv[0];
   if (program === undefined) throw new ProcessStartError('cannot start a process: argv is empty');
-  // env would take NAME=VALUE for an assignment rather than the program.
-  if (program.includes('=')) throw new ProcessStartError(`${program}: the sandbox cannot start a program whose name contains "="`);
   if (program.includes('/')) return;
   if (which(program, spec.env.PATH ?? '') === null) {
     const noPath = spec.env.PATH === undefined ? ' (the environment has no PATH)' : '';

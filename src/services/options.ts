@@ -24,6 +24,8 @@ export interface ServiceOptions {
   publish: string[];
   /** Options that mean nothing without a container, each as written (`--shm-size 256mb`). */
   ignored: string[];
+  /** The same options read as flags, for a container engine to apply. */
+  flags: CreateFlag[];
 }
 
 /** An `options:` string Docker would refuse, or one GitHub's runner would split into nonsense. */
@@ -54,13 +56,17 @@ const booleanShorthands = new Set(['i', 't', 'P', 'q', 'd']);
 const shorthandNames: Record<string, string> = { e: '--env', p: '--publish' };
 
 export function parseServiceOptions(text: string | undefined): ServiceOptions {
-  const result: ServiceOptions = { healthDisabled: false, env: {}, publish: [], ignored: [] };
+  const result: ServiceOptions = { healthDisabled: false, env: {}, publish: [], ignored: [], flags: [] };
   const health: Partial<Record<HealthFlag, string>> = {};
-  for (const { name, value, written } of readFlags(splitRunnerArguments(text ?? ''))) {
+  for (const flag of readFlags(splitRunnerArguments(text ?? ''))) {
+    const { name, value, written } = flag;
     if (isHealthFlag(name)) health[name] = requireValue(name, value);
     else if (name === '--no-healthcheck') result.healthDisabled = value === undefined || parseBoolean(name, value);
     else if (name === '--publish') result.publish.push(requireValue(name, value));
-    else if (name !== '--env' || !addEnv(result.env, requireValue(name, value))) result.ignored.push(written);
+    else if (name !== '--env' || !addEnv(result.env, requireValue(name, value))) {
+      result.ignored.push(written);
+      result.flags.push(flag);
+    }
   }
   const check = healthCheckFrom(health, result.healthDisabled);
   if (check === 'none') result.healthDisabled = true;
@@ -177,8 +183,9 @@ function healthRetries(value: string | undefined): number {
   return retries;
 }
 
-interface Flag {
-  /** Long name, e.g. `--env` for `-e`. */
+/** One `docker create` flag as read from `options:`. */
+export interface CreateFlag {
+  /** Long name, e.g. `--env` for `-e`; unknown shorthands keep theirs (`-u`). */
   name: string;
   value?: string;
   /** The flag and its value as written, for messages. */
@@ -186,8 +193,8 @@ interface Flag {
 }
 
 /** Reads flags as Docker's CLI (pflag) does: `--name value`, `--name=value`, `-e VALUE`, `-eVALUE`, `-it`. */
-function readFlags(args: string[]): Flag[] {
-  const flags: Flag[] = [];
+function readFlags(args: string[]): CreateFlag[] {
+  const flags: CreateFlag[] = [];
   for (let index = 0; index < args.length; index++) {
     const arg = args[index] ?? '';
     const next = args[index + 1];
@@ -218,7 +225,7 @@ function takesNextAsValue(name: string, next: string | undefined): next is strin
 }
 
 /** Reads `-it`, `-e NAME=VALUE`, `-eNAME=VALUE`; returns how many following arguments it consumed. */
-function readShorthands(arg: string, next: string | undefined, flags: Flag[]): number {
+function readShorthands(arg: string, next: string | undefined, flags: CreateFlag[]): number {
   for (let position = 1; position < arg.length; position++) {
     const letter = arg[position] ?? '';
     if (booleanShorthands.has(letter)) {

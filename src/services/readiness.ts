@@ -32,15 +32,21 @@ export interface HealthCheckRun {
   onRetry(failures: number, waitMs: number): void;
 }
 
+/** One run of a health command: whether it passed, and what to say when it did not. */
+export interface HealthProbe {
+  passed: boolean;
+  /** `exited with code 1`, `took longer than its timeout (5000 ms)`. */
+  how: string;
+  output: string[];
+}
+
 /**
  * Docker's rules, except that the first check runs at once (a native service is up as soon as it
  * listens): the interval separates failed checks; failures inside the start period do not count;
  * `retries` consecutive failures after it make the service unhealthy.
  */
 export async function waitUntilHealthy(check: HealthCheck, run: HealthCheckRun): Promise<void> {
-  const startedAt = performance.now();
-  let failures = 0;
-  for (;;) {
+  await waitUntilProbesPass(check, run.signal, run.onRetry, async () => {
     const output: string[] = [];
     const result = await runCommand({
       argv: ['/bin/sh', '-c', check.command],
@@ -50,16 +56,32 @@ export async function waitUntilHealthy(check: HealthCheck, run: HealthCheckRun):
       signal: run.signal,
       onLine: (line) => output.push(line),
     });
-    if (result.exit.code === 0 && !result.timedOut) return;
+    const passed = result.exit.code === 0 && !result.timedOut;
+    return { passed, how: result.timedOut ? `took longer than its timeout (${check.timeoutMs} ms)` : describeExit(result.exit), output };
+  });
+}
+
+/** The retry rules of `waitUntilHealthy`, for any way of running the check (e.g. inside a container). */
+export async function waitUntilProbesPass(
+  check: HealthCheck,
+  signal: AbortSignal,
+  onRetry: (failures: number, waitMs: number) => void,
+  probe: () => Promise<HealthProbe>,
+): Promise<void> {
+  const startedAt = performance.now();
+  let failures = 0;
+  for (;;) {
+    signal.throwIfAborted();
+    const result = await probe();
+    if (result.passed) return;
     if (performance.now() - startedAt >= check.startPeriodMs) failures++;
     if (failures >= check.retries) {
-      const how = result.timedOut ? `took longer than its timeout (${check.timeoutMs} ms)` : describeExit(result.exit);
-      const shown = output.slice(-10);
+      const shown = result.output.slice(-10);
       const said = shown.length === 0 ? ' and printed nothing' : `; its last output:\n${shown.join('\n')}`;
-      throw new UnhealthyError(`the health command \`${check.command}\` failed ${failures} times in a row; the last check ${how}${said}`);
+      throw new UnhealthyError(`the health command \`${check.command}\` failed ${failures} times in a row; the last check ${result.how}${said}`);
     }
-    run.onRetry(failures, check.intervalMs);
-    await delay(check.intervalMs, run.signal);
+    onRetry(failures, check.intervalMs);
+    await delay(check.intervalMs, signal);
   }
 }
 

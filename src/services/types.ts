@@ -39,6 +39,8 @@ export interface RunningServices {
   context: Record<string, ServiceContextEntry>;
   /** Extra environment for the job's steps; empty when the provider adds none. */
   env: Record<string, string>;
+  /** The container network the services are on (container providers only): a job container joins it. */
+  containerNetwork?: string;
   /** Stops every service and removes everything they left (processes, data). Safe to call twice. */
   stop(): Promise<void>;
   /** The service's recent output, to show when it fails or when the job ends. */

@@ -135,10 +135,10 @@ describe('LocalActionResolver', () => {
   });
 
   describe('references this version cannot resolve', () => {
-    it('refuses docker:// actions: no container engine yet', async () => {
+    it('refuses docker:// references: they name an image the engine runs, not an action folder', async () => {
       await rejectsWith(
         resolver.resolve('docker://alpine:3.20', workspace),
-        /^docker:\/\/alpine:3\.20: .*container engine \(Docker or Podman\).*not have yet$/,
+        /^docker:\/\/alpine:3\.20: a docker:\/\/ step names an image, not an action folder: .*container engine, Docker or Podman\)$/,
       );
     });
 

@@ -75,7 +75,7 @@ describe('parseServiceOptions', () => {
   it('has no health check without --health-cmd, or with --health-cmd none or --no-healthcheck', () => {
     assert.equal(parseServiceOptions('--health-interval 5s').health, undefined);
     assert.equal(parseServiceOptions(undefined).health, undefined);
-    assert.deepEqual(parseServiceOptions('--health-cmd none'), { healthDisabled: true, env: {}, publish: [], ignored: [] });
+    assert.deepEqual(parseServiceOptions('--health-cmd none'), { healthDisabled: true, env: {}, publish: [], ignored: [], flags: [] });
     assert.equal(parseServiceOptions('--no-healthcheck').healthDisabled, true);
   });
 
