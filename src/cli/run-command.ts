@@ -26,6 +26,7 @@ import { loadRepositoryWorkflows } from './plan-command.ts';
 import { formatPlan } from './plan-format.ts';
 import { createRenderer } from './render/index.ts';
 import { runReport } from './run-report.ts';
+import { startRunRuntime, type RunRuntime } from './runtime-services.ts';
 import { collectSecrets, collectVariables, parseMatrixFilters, readEnvFile } from './run-options.ts';
 import { selectJobs } from './run-selection.ts';
 
@@ -49,6 +50,8 @@ export interface RunCommandOptions extends EventOptions {
   builtin: string[];
   executor: 'host' | 'sandbox';
   sandboxNetwork: boolean;
+  /** Where caches are kept (default `$XDG_CACHE_HOME/gantry/cache`). */
+  cacheDir?: string;
 }
 
 export interface RunTerminal {
@@ -154,7 +157,9 @@ export async function runCommand(options: RunCommandOptions, io: CommandIO, term
   };
   process.on('SIGINT', onInterrupt);
   process.on('SIGTERM', onInterrupt);
+  let runtime: RunRuntime | undefined;
   try {
+    runtime = await startRunRuntime({ artifactsDir: path.join(logDir, 'artifacts'), ...(options.cacheDir ? { cacheDir: path.resolve(options.cacheDir) } : {}) });
     const result = await runWorkflows(plan, {
       runId,
       repoDir,
@@ -173,6 +178,7 @@ export async function runCommand(options: RunCommandOptions, io: CommandIO, term
       cancel: cancel.signal,
       kill: kill.signal,
       listener,
+      runtime,
     });
     if (options.json) {
       await writeFile(options.json, JSON.stringify(runReport(result, result.mask), null, 2) + '\n');
@@ -182,6 +188,7 @@ export async function runCommand(options: RunCommandOptions, io: CommandIO, term
     process.off('SIGINT', onInterrupt);
     process.off('SIGTERM', onInterrupt);
     renderer.stop();
+    await runtime?.close();
     await files.close();
   }
 }

@@ -44,7 +44,7 @@ export async function executeAction(
     log.system(`Error: with: ${error.message}`, logStep);
     return emptyReport('failure');
   }
-  if (resolved.kind === 'builtin') return runBuiltin(resolved.action, given, stepEnv, frame, logStep, stop.signal);
+  if (resolved.kind === 'builtin') return runBuiltin(resolved.action, given, stepEnv, frame, logStep, stop.signal, postName(step, uses));
 
   const { definition, directory } = resolved;
   let inputs: Record<string, string>;
@@ -104,6 +104,10 @@ function inputVariables(inputs: Record<string, string>): Record<string, string> 
   return Object.fromEntries(Object.entries(inputs).map(([name, value]) => [`INPUT_${name.replace(/ /g, '_').toUpperCase()}`, value]));
 }
 
+function postName(step: Step, uses: string): string {
+  return `Post ${step.name?.kind === 'literal' ? asString(step.name.value) : `Run ${uses}`}`;
+}
+
 async function runBuiltin(
   action: BuiltinAction,
   inputs: Record<string, string>,
@@ -111,24 +115,40 @@ async function runBuiltin(
   frame: StepFrame,
   logStep: number,
   signal: AbortSignal,
+  name: string,
 ): Promise<StepReport> {
-  const report = emptyReport('success');
-  const { env } = await processEnvironment(frame, stepEnv, action.name);
-  try {
-    await action.run({
-      inputs,
-      env,
-      workspace: frame.facts.workspace,
-      sha: frame.shared.sha,
-      signal,
-      log: (line) => frame.log.system(line, logStep),
-      setOutput: (name, value) => void (report.outputs[name] = value),
-      exportVariable: (name, value) => void (report.env[name] = value),
-      addPath: (folder) => void report.paths.push(folder),
+  const state: Record<string, string> = {};
+  const phase = async (run: BuiltinAction['run'], place: number, phaseSignal: AbortSignal, given: Record<string, string>) => {
+    const report = emptyReport('success');
+    const { env } = await processEnvironment(frame, stepEnv, action.name);
+    try {
+      await run({
+        inputs,
+        env,
+        workspace: frame.facts.workspace,
+        sha: frame.shared.sha,
+        signal: phaseSignal,
+        state: given,
+        log: (line) => frame.log.system(line, place),
+        setOutput: (output, value) => void (report.outputs[output] = value),
+        exportVariable: (variable, value) => void (report.env[variable] = value),
+        addPath: (folder) => void report.paths.push(folder),
+        saveState: (key, value) => void (state[key] = value),
+      });
+    } catch (error) {
+      frame.log.system(`Error: ${error instanceof Error ? error.message : String(error)}`, place);
+      report.outcome = 'failure';
+    }
+    return report;
+  };
+  const report = await phase(action.run, logStep, signal, {});
+  const post = action.post;
+  if (post) {
+    frame.posts.push({
+      name,
+      condition: action.postIf ?? 'always()',
+      run: (postFrame, index) => phase(post, index, stepSignal(postFrame, undefined).signal, { ...state }),
     });
-  } catch (error) {
-    frame.log.system(`Error: ${error instanceof Error ? error.message : String(error)}`, logStep);
-    report.outcome = 'failure';
   }
   return report;
 }
@@ -215,9 +235,8 @@ async function runNodeAction(
   if (runs.post) {
     const post = runs.post;
     const state = report.state;
-    const name = `Post ${step.name?.kind === 'literal' ? asString(step.name.value) : `Run ${uses}`}`;
     frame.posts.push({
-      name,
+      name: postName(step, uses),
       condition: runs.postIf,
       run: (postFrame, index) => {
         const { signal, timedOut } = stepSignal(postFrame, undefined);

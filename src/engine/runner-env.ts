@@ -18,6 +18,8 @@ export interface RunnerFacts {
   workspace: string;
   debug: boolean;
   eventPath: string;
+  /** ACTIONS_* variables of the runtime services (cache, artifacts), when the run has them. */
+  runtime?: Record<string, string>;
 }
 
 const archNames: Record<string, string> = { x64: 'X64', arm64: 'ARM64', arm: 'ARM', ia32: 'X86' };
@@ -90,7 +92,7 @@ export function defaultVariables(
     RUNNER_TOOL_CACHE: facts.toolCache,
   };
   if (!facts.debug) delete variables.RUNNER_DEBUG;
-  return variables;
+  return facts.runtime ? { ...variables, ...facts.runtime } : variables;
 }
 
 export function runnerName(): string {

@@ -43,7 +43,8 @@ export interface RuntimeServer {
 export const DEFAULT_CACHE_MAX_BYTES = 10 * 1024 ** 3;
 
 export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
-  const base = env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
+  // The XDG rule: a relative XDG_CACHE_HOME is ignored.
+  const base = env.XDG_CACHE_HOME && path.isAbsolute(env.XDG_CACHE_HOME) ? env.XDG_CACHE_HOME : path.join(os.homedir(), '.cache');
   return path.join(base, 'gantry', 'cache');
 }
 

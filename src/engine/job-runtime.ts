@@ -1,0 +1,21 @@
+// A job's ACTIONS_* variables from the run's runtime services (cache, artifacts):
+// which refs its caches are saved to and restored from, as GitHub scopes them.
+
+import type { JobKey } from './events.ts';
+import type { RunShared } from './run-shared.ts';
+
+/** `{ runtime }` for RunnerFacts, or nothing when the run has no runtime services. */
+export async function jobRuntime(shared: RunShared, job: JobKey, github: Record<string, unknown>): Promise<{ runtime?: Record<string, string> }> {
+  const services = shared.options.runtime;
+  if (!services) return {};
+  const ref = typeof github.ref === 'string' ? github.ref : '';
+  const event = github.event as { repository?: { default_branch?: unknown } } | undefined;
+  const defaultBranch = typeof event?.repository?.default_branch === 'string' ? event.repository.default_branch : '';
+  const baseRef = typeof github.base_ref === 'string' ? github.base_ref : '';
+  const readableRefs = [baseRef && `refs/heads/${baseRef}`, defaultBranch && `refs/heads/${defaultBranch}`].filter(
+    (candidate, index, all): candidate is string => Boolean(candidate) && candidate !== ref && all.indexOf(candidate) === index,
+  );
+  const runtime = await services.jobEnvironment({ jobKey: job, ref, readableRefs });
+  if (runtime.ACTIONS_RUNTIME_TOKEN) shared.masker.add(runtime.ACTIONS_RUNTIME_TOKEN);
+  return { runtime };
+}

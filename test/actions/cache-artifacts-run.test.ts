@@ -1,0 +1,283 @@
+// `gantry run` end to end with the built-in cache and artifact actions, and a
+// JavaScript action that uses the unmodified npm @actions/cache and
+// @actions/artifact: both reach the same services, so each sees what the other stored.
+
+import assert from 'node:assert/strict';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { TempRepo } from '../support/git-repo.ts';
+import { dedent, gantryRun, jobLines as prefixedLines, jobOf, stepOf, workflowRepo } from '../support/run.ts';
+
+/** A job's lines without the `| ` that marks a step's own output. */
+const jobLines = (stdout: string, workflow: string, job: string) => prefixedLines(stdout, workflow, job).map((line) => line.replace(/^\s*\| /, ''));
+
+const modules = fileURLToPath(new URL('../../node_modules/', import.meta.url));
+const toolkit = (name: string, file: string) => pathToFileURL(path.join(modules, '@actions', name, 'lib', file)).href;
+
+/** A node20 action that imports the npm clients from this repository's node_modules (an action folder cannot npm install offline). */
+const jsAction = {
+  'actions/toolkit/action.yml': dedent(`
+    name: Toolkit clients
+    inputs:
+      mode: { required: true }
+      name: { required: true }
+    runs:
+      using: node20
+      main: index.mjs
+  `),
+  'actions/toolkit/index.mjs': dedent(`
+    import * as cache from '${toolkit('cache', 'cache.js')}';
+    import { DefaultArtifactClient } from '${toolkit('artifact', 'artifact.js')}';
+    import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+    const mode = process.env.INPUT_MODE;
+    const name = process.env.INPUT_NAME;
+    const output = (key, value) => appendFileSync(process.env.GITHUB_OUTPUT, key + '=' + value + '\\n');
+    const client = new DefaultArtifactClient();
+    if (mode === 'save') {
+      mkdirSync('js-data', { recursive: true });
+      writeFileSync('js-data/from-js.txt', 'saved by @actions/cache');
+      output('cache-id', String(await cache.saveCache(['js-data'], name)));
+      writeFileSync('js-artifact.txt', 'uploaded by @actions/artifact');
+      const { id } = await client.uploadArtifact(name, ['js-artifact.txt'], process.cwd());
+      output('artifact-id', String(id));
+    } else {
+      output('restored', String(await cache.restoreCache(['builtin-data'], name)));
+      const { artifact } = await client.getArtifact(name);
+      await client.downloadArtifact(artifact.id, { path: 'js-download' });
+    }
+  `),
+};
+
+describe('gantry run with caches and artifacts', () => {
+  const cleanup: (() => Promise<void>)[] = [];
+  let cacheDir: string;
+  before(async () => {
+    cacheDir = await mkdtemp(path.join(tmpdir(), 'gantry-run-cache-'));
+    cleanup.push(() => rm(cacheDir, { recursive: true, force: true }));
+  });
+  after(async () => {
+    for (const step of cleanup) await step();
+  });
+  const repoWith = async (workflows: Record<string, string>, files: Record<string, string> = {}): Promise<TempRepo> => {
+    const repo = await workflowRepo(workflows, files);
+    cleanup.push(() => repo.remove());
+    return repo;
+  };
+
+  it('one job uploads artifacts, a job that needs it downloads them by name, all, by pattern and merged', async () => {
+    const repo = await repoWith({
+      'ci.yml': `
+        name: CI
+        on: push
+        jobs:
+          build:
+            runs-on: ubuntu-latest
+            steps:
+              - run: mkdir -p dist/js dist/css other && echo app > dist/js/app.js && echo style > dist/css/site.css && echo x > other/x.txt && echo hidden > dist/.env
+              - id: up
+                uses: actions/upload-artifact@v4
+                with:
+                  name: site
+                  path: dist/
+                  retention-days: 5
+              - uses: actions/upload-artifact@v4
+                with:
+                  name: two-roots
+                  path: |
+                    dist/js/app.js
+                    other/
+              - uses: actions/upload-artifact@v4
+                with:
+                  path: nothing-here/*
+              - run: echo "id=\${{ steps.up.outputs.artifact-id }}"
+          test:
+            needs: build
+            runs-on: ubuntu-latest
+            steps:
+              - uses: actions/download-artifact@v4
+                with:
+                  name: site
+                  path: got
+              - run: cat got/js/app.js got/css/site.css && test ! -e got/.env
+              - id: all
+                uses: actions/download-artifact@v4
+                with:
+                  path: all
+              - run: find all -type f | sort
+              - uses: actions/download-artifact@v4
+                with:
+                  pattern: "two-*"
+                  path: merged
+                  merge-multiple: true
+              - run: cat merged/dist/js/app.js merged/other/x.txt
+              - run: echo "path=\${{ steps.all.outputs.download-path }}"
+      `,
+    });
+    const run = await gantryRun(repo, ['--cache-dir', cacheDir]);
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    const build = jobLines(run.stdout, 'CI', 'build').join('\n');
+    assert.match(build, /No files were found with the provided path: nothing-here\/\*/);
+    assert.match(build, /id=1\b/);
+    const test = jobLines(run.stdout, 'CI', 'test').join('\n');
+    assert.match(test, /app\nstyle/);
+    assert.match(test, /all\/site\/css\/site.css\nall\/site\/js\/app.js\nall\/two-roots\/dist\/js\/app.js\nall\/two-roots\/other\/x.txt/);
+    assert.match(test, /path=.*\/all$/m);
+    const artifacts = await readdir(path.join(run.report!.logDir, 'artifacts'), { recursive: true });
+    assert.equal(artifacts.filter((name) => name.endsWith('.blob')).length, 2, artifacts.join(', '));
+  });
+
+  it('actions/cache misses, saves at the end of the job, and the next run hits', async () => {
+    const workflow = {
+      'cache.yml': `
+        name: Cache
+        on: push
+        jobs:
+          deps:
+            runs-on: ubuntu-latest
+            steps:
+              - id: cache
+                uses: actions/cache@v4
+                with:
+                  path: |
+                    deps
+                    ~/never-there
+                  key: deps-\${{ vars.LOCK }}
+                  restore-keys: deps-
+              - run: echo "hit=[\${{ steps.cache.outputs.cache-hit }}]"
+              - if: steps.cache.outputs.cache-hit != 'true'
+                run: mkdir -p deps && echo "built once" > deps/lib.txt
+              - run: cat deps/lib.txt
+      `,
+    };
+    const repo = await repoWith(workflow);
+    const first = await gantryRun(repo, ['--cache-dir', cacheDir, '--var', 'LOCK=v1']);
+    assert.equal(first.code, 0, first.stdout + first.stderr);
+    const firstLines = jobLines(first.stdout, 'Cache', 'deps').join('\n');
+    assert.match(firstLines, /hit=\[\]/);
+    assert.match(firstLines, /Cache saved with key: deps-/);
+    assert.equal(stepOf(jobOf(first.report!, 'deps'), '__post_0').conclusion, 'success');
+
+    const second = await gantryRun(repo, ['--cache-dir', cacheDir, '--var', 'LOCK=v1']);
+    assert.equal(second.code, 0, second.stdout + second.stderr);
+    const secondLines = jobLines(second.stdout, 'Cache', 'deps').join('\n');
+    assert.match(secondLines, /hit=\[true\]/);
+    assert.match(secondLines, /built once/);
+    assert.match(secondLines, /Cache hit occurred on the primary key deps-v1, not saving cache/);
+
+    const third = await gantryRun(repo, ['--cache-dir', cacheDir, '--var', 'LOCK=v2']);
+    const thirdLines = jobLines(third.stdout, 'Cache', 'deps').join('\n');
+    assert.match(thirdLines, /hit=\[false\]/, 'a restore-keys match is not a hit');
+    assert.match(thirdLines, /Cache restored from key: deps-v1/);
+    assert.match(thirdLines, /Cache saved with key: deps-v2/, 'and is saved under the new key');
+  });
+
+  it('does not save when the job failed, and fail-on-cache-miss fails the step', async () => {
+    const repo = await repoWith({
+      'fail.yml': `
+        name: Fail
+        on: push
+        jobs:
+          broken:
+            runs-on: ubuntu-latest
+            steps:
+              - uses: actions/cache@v4
+                with:
+                  path: out
+                  key: failed-job-key
+              - run: mkdir out && echo x > out/x && exit 3
+          strict:
+            runs-on: ubuntu-latest
+            steps:
+              - uses: actions/cache/restore@v4
+                with:
+                  path: out
+                  key: nobody-saved-this
+                  fail-on-cache-miss: true
+      `,
+    });
+    const run = await gantryRun(repo, ['--cache-dir', cacheDir]);
+    assert.equal(run.code, 1);
+    const broken = jobOf(run.report!, 'broken');
+    assert.equal(stepOf(broken, '__post_0').conclusion, 'skipped');
+    assert.doesNotMatch(jobLines(run.stdout, 'Fail', 'broken').join('\n'), /Cache saved/);
+    assert.match(jobLines(run.stdout, 'Fail', 'strict').join('\n'), /Failed to restore cache entry\. Exiting as fail-on-cache-miss is set\. Input key: nobody-saved-this/);
+  });
+
+  it('a JavaScript action with the npm clients and the built-ins see the same caches and artifacts', async () => {
+    const repo = await repoWith(
+      {
+        'interop.yml': `
+          name: Interop
+          on: push
+          jobs:
+            js-first:
+              runs-on: ubuntu-latest
+              steps:
+                - id: js
+                  uses: ./actions/toolkit
+                  with: { mode: save, name: interop-js }
+                - run: echo "saved=\${{ steps.js.outputs.cache-id }} artifact=\${{ steps.js.outputs.artifact-id }} token=$ACTIONS_RUNTIME_TOKEN"
+            builtin-second:
+              needs: js-first
+              runs-on: ubuntu-latest
+              steps:
+                - id: restore
+                  uses: actions/cache/restore@v4
+                  with:
+                    path: js-data
+                    key: interop-js
+                - run: echo "hit=\${{ steps.restore.outputs.cache-hit }} matched=\${{ steps.restore.outputs.cache-matched-key }}" && cat js-data/from-js.txt
+                - uses: actions/download-artifact@v4
+                  with: { name: interop-js, path: from-js }
+                - run: cat from-js/js-artifact.txt
+                - run: mkdir builtin-data && echo "saved by the built-in" > builtin-data/b.txt && echo "built-in artifact" > b-art.txt
+                - uses: actions/cache/save@v4
+                  with:
+                    path: builtin-data
+                    key: interop-builtin
+                - uses: actions/upload-artifact@v4
+                  with: { name: interop-builtin, path: b-art.txt }
+            js-third:
+              needs: builtin-second
+              runs-on: ubuntu-latest
+              steps:
+                - id: js
+                  uses: ./actions/toolkit
+                  with: { mode: restore, name: interop-builtin }
+                - run: echo "restored=\${{ steps.js.outputs.restored }}" && cat builtin-data/b.txt js-download/b-art.txt
+        `,
+      },
+      jsAction,
+    );
+    const run = await gantryRun(repo, ['--cache-dir', cacheDir]);
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    const first = jobLines(run.stdout, 'Interop', 'js-first').join('\n');
+    assert.match(first, /saved=[1-9]\d* artifact=1 token=\*\*\*/, 'the runtime token is masked');
+    const second = jobLines(run.stdout, 'Interop', 'builtin-second').join('\n');
+    assert.match(second, /hit=true matched=interop-js\nsaved by @actions\/cache/);
+    assert.match(second, /uploaded by @actions\/artifact/);
+    const third = jobLines(run.stdout, 'Interop', 'js-third').join('\n');
+    assert.match(third, /restored=interop-builtin\nsaved by the built-in\nbuilt-in artifact/);
+  });
+
+  it('--no-builtin actions/cache turns the built-in off', async () => {
+    const repo = await repoWith({
+      'off.yml': `
+        name: Off
+        on: push
+        jobs:
+          one:
+            runs-on: ubuntu-latest
+            steps:
+              - uses: actions/cache@v4
+                with: { path: x, key: k }
+      `,
+    });
+    const run = await gantryRun(repo, ['--cache-dir', cacheDir, '--no-builtin', 'actions/cache']);
+    assert.equal(run.code, 1);
+    assert.match(run.stdout, /actions\/cache@v4/);
+  });
+});
