@@ -5,7 +5,7 @@
 
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 
@@ -66,5 +66,6 @@ export async function extractArchive(
   compression: CompressionMethod,
   options: { env: Record<string, string>; signal: AbortSignal },
 ): Promise<void> {
+  await mkdir(workspace, { recursive: true });
   await tar(['-xf', archive, '-P', '-C', workspace, ...decompressArgs(compression)], { cwd: workspace, ...options });
 }
