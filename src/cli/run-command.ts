@@ -26,7 +26,7 @@ import { loadRepositoryWorkflows } from './plan-command.ts';
 import { formatPlan } from './plan-format.ts';
 import { createRenderer } from './render/index.ts';
 import { runReport } from './run-report.ts';
-import { startRunRuntime, type RunRuntime } from './runtime-services.ts';
+import { runRuntime } from './runtime-services.ts';
 import { collectSecrets, collectVariables, parseMatrixFilters, readEnvFile } from './run-options.ts';
 import { selectJobs } from './run-selection.ts';
 
@@ -157,9 +157,8 @@ export async function runCommand(options: RunCommandOptions, io: CommandIO, term
   };
   process.on('SIGINT', onInterrupt);
   process.on('SIGTERM', onInterrupt);
-  let runtime: RunRuntime | undefined;
+  const runtime = runRuntime({ artifactsDir: path.join(logDir, 'artifacts'), ...(options.cacheDir ? { cacheDir: path.resolve(options.cacheDir) } : {}) });
   try {
-    runtime = await startRunRuntime({ artifactsDir: path.join(logDir, 'artifacts'), ...(options.cacheDir ? { cacheDir: path.resolve(options.cacheDir) } : {}) });
     const result = await runWorkflows(plan, {
       runId,
       repoDir,
@@ -188,7 +187,7 @@ export async function runCommand(options: RunCommandOptions, io: CommandIO, term
     process.off('SIGINT', onInterrupt);
     process.off('SIGTERM', onInterrupt);
     renderer.stop();
-    await runtime?.close();
+    await runtime.close();
     await files.close();
   }
 }

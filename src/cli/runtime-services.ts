@@ -1,18 +1,24 @@
 // The runtime services of one `gantry run`: the cache and artifact server from
-// storage/, and each job's ACTIONS_* variables with a token scoped to its refs.
+// storage/, started the first time a job needs it (a run whose steps use no
+// action never starts it), and each job's ACTIONS_* variables with a token
+// scoped to its refs.
 
 import type { RuntimeServices } from '../engine/types.ts';
-import { startRuntimeServer } from '../storage/runtime-server.ts';
+import { startRuntimeServer, type RuntimeServer } from '../storage/runtime-server.ts';
 
 export interface RunRuntime extends RuntimeServices {
   close(): Promise<void>;
 }
 
-export async function startRunRuntime(options: { cacheDir?: string; artifactsDir: string }): Promise<RunRuntime> {
-  const server = await startRuntimeServer({ artifactsDir: options.artifactsDir, ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}) });
-  const runBackendId = server.newRun();
+export function runRuntime(options: { cacheDir?: string; artifactsDir: string }): RunRuntime {
+  let started: Promise<{ server: RuntimeServer; runBackendId: string }> | undefined;
+  const start = () =>
+    (started ??= startRuntimeServer({ artifactsDir: options.artifactsDir, ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}) }).then(
+      (server) => ({ server, runBackendId: server.newRun() }),
+    ));
   return {
     jobEnvironment: async (job) => {
+      const { server, runBackendId } = await start();
       const scopes = [{ scope: job.ref, permission: 3 as const }, ...job.readableRefs.map((scope) => ({ scope, permission: 1 as const }))];
       const { token } = await server.jobToken(runBackendId, scopes);
       return {
@@ -24,6 +30,10 @@ export async function startRunRuntime(options: { cacheDir?: string; artifactsDir
         ACTIONS_CACHE_SERVICE_V2: '',
       };
     },
-    close: () => server.close(),
+    close: async () => {
+      if (!started) return;
+      const { server } = await started;
+      await server.close();
+    },
   };
 }

@@ -1,11 +1,13 @@
 // A job's ACTIONS_* variables from the run's runtime services (cache, artifacts):
 // which refs its caches are saved to and restored from, as GitHub scopes them.
+// As on GitHub's runner, only JavaScript actions (and Gantry's built-ins) get
+// them, not `run:` steps; they are asked for the first time a job needs them.
 
 import type { JobKey } from './events.ts';
 import type { RunShared } from './run-shared.ts';
 
 /** `{ runtime }` for RunnerFacts, or nothing when the run has no runtime services. */
-export async function jobRuntime(shared: RunShared, job: JobKey, github: Record<string, unknown>): Promise<{ runtime?: Record<string, string> }> {
+export function jobRuntime(shared: RunShared, job: JobKey, github: Record<string, unknown>): { runtime?: () => Promise<Record<string, string>> } {
   const services = shared.options.runtime;
   if (!services) return {};
   const ref = typeof github.ref === 'string' ? github.ref : '';
@@ -15,7 +17,12 @@ export async function jobRuntime(shared: RunShared, job: JobKey, github: Record<
   const readableRefs = [baseRef && `refs/heads/${baseRef}`, defaultBranch && `refs/heads/${defaultBranch}`].filter(
     (candidate, index, all): candidate is string => Boolean(candidate) && candidate !== ref && all.indexOf(candidate) === index,
   );
-  const runtime = await services.jobEnvironment({ jobKey: job, ref, readableRefs });
-  if (runtime.ACTIONS_RUNTIME_TOKEN) shared.masker.add(runtime.ACTIONS_RUNTIME_TOKEN);
-  return { runtime };
+  let variables: Promise<Record<string, string>> | undefined;
+  return {
+    runtime: () =>
+      (variables ??= services.jobEnvironment({ jobKey: job, ref, readableRefs }).then((runtime) => {
+        if (runtime.ACTIONS_RUNTIME_TOKEN) shared.masker.add(runtime.ACTIONS_RUNTIME_TOKEN);
+        return runtime;
+      })),
+  };
 }

@@ -121,6 +121,7 @@ async function runBuiltin(
   const phase = async (run: BuiltinAction['run'], place: number, phaseSignal: AbortSignal, given: Record<string, string>) => {
     const report = emptyReport('success');
     const { env } = await processEnvironment(frame, stepEnv, action.name);
+    Object.assign(env, await frame.facts.runtime?.());
     try {
       await run({
         inputs,
@@ -211,6 +212,7 @@ async function runNodeAction(
   const phase = async (script: string, state: Record<string, string>, signal: AbortSignal, timedOut: () => boolean, place: number) => {
     const stateVariables = Object.fromEntries(Object.entries(state).map(([name, value]) => [`STATE_${name}`, value]));
     const { env, files } = await processEnvironment(frame, { ...stepEnv, ...inputVariables(inputs), ...stateVariables }, uses);
+    Object.assign(env, await frame.facts.runtime?.());
     env.GITHUB_ACTION_PATH = directory;
     env.GITHUB_ACTION_REPOSITORY = uses.startsWith('./') ? '' : uses.replace(/@.*$/, '');
     return runProcessStep({

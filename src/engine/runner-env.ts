@@ -18,8 +18,8 @@ export interface RunnerFacts {
   workspace: string;
   debug: boolean;
   eventPath: string;
-  /** ACTIONS_* variables of the runtime services (cache, artifacts), when the run has them. */
-  runtime?: Record<string, string>;
+  /** ACTIONS_* variables of the runtime services (cache, artifacts), for JavaScript and built-in actions. */
+  runtime?: () => Promise<Record<string, string>>;
 }
 
 const archNames: Record<string, string> = { x64: 'X64', arm64: 'ARM64', arm: 'ARM', ia32: 'X86' };
@@ -92,7 +92,7 @@ export function defaultVariables(
     RUNNER_TOOL_CACHE: facts.toolCache,
   };
   if (!facts.debug) delete variables.RUNNER_DEBUG;
-  return facts.runtime ? { ...variables, ...facts.runtime } : variables;
+  return variables;
 }
 
 export function runnerName(): string {

@@ -3,7 +3,7 @@
 // @actions/artifact: both reach the same services, so each sees what the other stored.
 
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -36,6 +36,7 @@ const jsAction = {
     const name = process.env.INPUT_NAME;
     const output = (key, value) => appendFileSync(process.env.GITHUB_OUTPUT, key + '=' + value + '\\n');
     const client = new DefaultArtifactClient();
+    console.log('token ' + process.env.ACTIONS_RUNTIME_TOKEN);
     if (mode === 'save') {
       mkdirSync('js-data', { recursive: true });
       writeFileSync('js-data/from-js.txt', 'saved by @actions/cache');
@@ -93,6 +94,17 @@ describe('gantry run with caches and artifacts', () => {
                 with:
                   path: nothing-here/*
               - run: echo "id=\${{ steps.up.outputs.artifact-id }}"
+              - run: echo first > again.txt
+              - uses: actions/upload-artifact@v4
+                with: { name: again, path: again.txt }
+              - id: refused
+                continue-on-error: true
+                uses: actions/upload-artifact@v4
+                with: { name: again, path: again.txt }
+              - run: echo second > again.txt
+              - uses: actions/upload-artifact@v4
+                with: { name: again, path: again.txt, overwrite: true }
+              - run: echo "refused=\${{ steps.refused.outcome }}"
           test:
             needs: build
             runs-on: ubuntu-latest
@@ -114,6 +126,9 @@ describe('gantry run with caches and artifacts', () => {
                   merge-multiple: true
               - run: cat merged/dist/js/app.js merged/other/x.txt
               - run: echo "path=\${{ steps.all.outputs.download-path }}"
+              - uses: actions/download-artifact@v4
+                with: { name: again }
+              - run: echo "again=$(cat again.txt)"
       `,
     });
     const run = await gantryRun(repo, ['--cache-dir', cacheDir]);
@@ -121,12 +136,20 @@ describe('gantry run with caches and artifacts', () => {
     const build = jobLines(run.stdout, 'CI', 'build').join('\n');
     assert.match(build, /No files were found with the provided path: nothing-here\/\*/);
     assert.match(build, /id=1\b/);
+    assert.match(build, /refused=failure/);
+    assert.match(build, /an artifact named 'again' already exists in this run/);
     const test = jobLines(run.stdout, 'CI', 'test').join('\n');
     assert.match(test, /app\nstyle/);
-    assert.match(test, /all\/site\/css\/site.css\nall\/site\/js\/app.js\nall\/two-roots\/dist\/js\/app.js\nall\/two-roots\/other\/x.txt/);
+    assert.match(test, /all\/again\/again.txt\nall\/site\/css\/site.css\nall\/site\/js\/app.js\nall\/two-roots\/dist\/js\/app.js\nall\/two-roots\/other\/x.txt/);
     assert.match(test, /path=.*\/all$/m);
-    const artifacts = await readdir(path.join(run.report!.logDir, 'artifacts'), { recursive: true });
-    assert.equal(artifacts.filter((name) => name.endsWith('.blob')).length, 2, artifacts.join(', '));
+    assert.match(test, /again=second/, 'overwrite replaced it');
+    const artifactsDir = path.join(run.report!.logDir, 'artifacts');
+    const stored = await readdir(artifactsDir, { recursive: true });
+    assert.equal(stored.filter((name) => name.endsWith('.blob')).length, 3, stored.join(', '));
+    const described = await Promise.all(
+      stored.filter((name) => name.endsWith('.json')).map(async (name) => JSON.parse(await readFile(path.join(artifactsDir, name), 'utf8')) as { name: string; retentionDays?: number }),
+    );
+    assert.equal(described.find((a) => a.name === 'site')?.retentionDays, 5);
   });
 
   it('actions/cache misses, saves at the end of the job, and the next run hits', async () => {
@@ -174,6 +197,40 @@ describe('gantry run with caches and artifacts', () => {
     assert.match(thirdLines, /Cache saved with key: deps-v2/, 'and is saved under the new key');
   });
 
+  it("scopes caches as GitHub does: a branch reads its own and the default branch's, main never reads a branch's", async () => {
+    const repo = await repoWith({
+      'scoped.yml': `
+        name: Scoped
+        on: push
+        jobs:
+          use:
+            runs-on: ubuntu-latest
+            steps:
+              - id: cache
+                uses: actions/cache@v4
+                with:
+                  path: data
+                  key: \${{ vars.KEY }}
+              - if: steps.cache.outputs.cache-hit != 'true'
+                run: mkdir -p data && echo "\${{ github.ref_name }}" > data/origin.txt
+              - run: echo "hit=[\${{ steps.cache.outputs.cache-hit }}] origin=$(cat data/origin.txt)"
+      `,
+    });
+    await repo.git('branch', 'feature');
+    const scopedDir = await mkdtemp(path.join(tmpdir(), 'gantry-run-scoped-'));
+    cleanup.push(() => rm(scopedDir, { recursive: true, force: true }));
+    const use = async (ref: string, key: string) => {
+      const run = await gantryRun(repo, ['--cache-dir', scopedDir, '--ref', ref, '--var', `KEY=${key}`]);
+      assert.equal(run.code, 0, run.stdout + run.stderr);
+      return /hit=\[(\w*)\] origin=(\w+)/.exec(jobLines(run.stdout, 'Scoped', 'use').join('\n'))?.slice(1).join(' ');
+    };
+    assert.equal(await use('main', 'shared'), ' main', 'a miss on main, saved there');
+    assert.equal(await use('feature', 'shared'), 'true main', "the branch restores the default branch's entry");
+    assert.equal(await use('feature', 'branch-only'), ' feature', 'a miss on the branch, saved to the branch');
+    assert.equal(await use('main', 'branch-only'), ' main', "main does not see the branch's entry");
+    assert.equal(await use('feature', 'branch-only'), 'true feature');
+  });
+
   it('does not save when the job failed, and fail-on-cache-miss fails the step', async () => {
     const repo = await repoWith({
       'fail.yml': `
@@ -219,7 +276,7 @@ describe('gantry run with caches and artifacts', () => {
                 - id: js
                   uses: ./actions/toolkit
                   with: { mode: save, name: interop-js }
-                - run: echo "saved=\${{ steps.js.outputs.cache-id }} artifact=\${{ steps.js.outputs.artifact-id }} token=$ACTIONS_RUNTIME_TOKEN"
+                - run: echo "saved=\${{ steps.js.outputs.cache-id }} artifact=\${{ steps.js.outputs.artifact-id }} run-step-token=[\${ACTIONS_RUNTIME_TOKEN:-}] [\${ACTIONS_CACHE_URL:-}]"
             builtin-second:
               needs: js-first
               runs-on: ubuntu-latest
@@ -255,7 +312,8 @@ describe('gantry run with caches and artifacts', () => {
     const run = await gantryRun(repo, ['--cache-dir', cacheDir]);
     assert.equal(run.code, 0, run.stdout + run.stderr);
     const first = jobLines(run.stdout, 'Interop', 'js-first').join('\n');
-    assert.match(first, /saved=[1-9]\d* artifact=1 token=\*\*\*/, 'the runtime token is masked');
+    assert.match(first, /^token \*\*\*$/m, 'the runtime token is masked');
+    assert.match(first, /saved=[1-9]\d* artifact=1 run-step-token=\[\] \[\]/, 'as on GitHub, run steps do not get the runtime variables');
     const second = jobLines(run.stdout, 'Interop', 'builtin-second').join('\n');
     assert.match(second, /hit=true matched=interop-js\nsaved by @actions\/cache/);
     assert.match(second, /uploaded by @actions\/artifact/);

@@ -58,9 +58,17 @@ function blockFileName(blockId: string): string {
 
 export class ArtifactStore {
   readonly root: string;
+  /** Creating, finalizing and removing happen one at a time: ids and names stay unique. */
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(root: string) {
     this.root = path.resolve(root);
+  }
+
+  private serially<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(work, work);
+    this.queue = next.catch(() => undefined);
+    return next;
   }
 
   private runFolder(runBackendId: string): string {
@@ -88,7 +96,7 @@ export class ArtifactStore {
     const artifacts: Artifact[] = [];
     for (const name of names.filter((n) => n.endsWith('.json') && !isTemporaryName(n))) {
       const artifact = JSON.parse(await readFile(path.join(folder, name), 'utf8')) as Artifact;
-      if (artifact.expiresAt !== undefined && artifact.expiresAt < Date.now()) await this.remove(artifact);
+      if (artifact.expiresAt !== undefined && artifact.expiresAt < Date.now()) await this.removeFiles(artifact);
       else artifacts.push(artifact);
     }
     return artifacts.sort((a, b) => a.id - b.id);
@@ -100,14 +108,18 @@ export class ArtifactStore {
     );
   }
 
-  async create(request: { runBackendId: string; jobBackendId: string; name: string; expiresAt?: number; mimeType?: string }): Promise<Artifact> {
+  create(request: { runBackendId: string; jobBackendId: string; name: string; expiresAt?: number; mimeType?: string }): Promise<Artifact> {
     checkArtifactName(request.name);
+    return this.serially(() => this.createNow(request));
+  }
+
+  private async createNow(request: { runBackendId: string; jobBackendId: string; name: string; expiresAt?: number; mimeType?: string }): Promise<Artifact> {
     const existing = await this.all(request.runBackendId);
     const same = existing.find((a) => a.name === request.name);
     if (same?.finalized) {
       throw new ArtifactError('already_exists', `an artifact named '${request.name}' already exists in this run (delete it first, or upload with overwrite: true)`);
     }
-    if (same) await this.remove(same);
+    if (same) await this.removeFiles(same);
     const id = Math.max(0, ...existing.map((a) => a.id)) + 1;
     const createdAt = Date.now();
     const artifact: Artifact = {
@@ -183,7 +195,11 @@ export class ArtifactStore {
   }
 
   /** Makes an uploaded artifact visible; a zip with an entry that would escape its folder is refused and removed. */
-  async finalize(runBackendId: string, name: string, claimed: { size?: number; digest?: string }): Promise<Artifact> {
+  finalize(runBackendId: string, name: string, claimed: { size?: number; digest?: string }): Promise<Artifact> {
+    return this.serially(() => this.finalizeNow(runBackendId, name, claimed));
+  }
+
+  private async finalizeNow(runBackendId: string, name: string, claimed: { size?: number; digest?: string }): Promise<Artifact> {
     const artifact = (await this.all(runBackendId)).find((a) => a.name === name && !a.finalized);
     if (!artifact) throw new ArtifactError('not_found', `no upload of an artifact named '${name}' is in progress in this run`);
     const content = this.contentFile(runBackendId, artifact.id);
@@ -201,7 +217,7 @@ export class ArtifactStore {
     if (artifact.mimeType === 'application/zip') {
       const unsafe = await firstUnsafeEntry(content).catch((error: Error) => ({ name: '(the archive)', reason: `is not a readable zip: ${error.message}` }));
       if (unsafe) {
-        await this.remove(artifact);
+        await this.removeFiles(artifact);
         throw new ArtifactError('invalid_argument', `artifact '${name}' is refused: its entry '${unsafe.name}' ${unsafe.reason}`);
       }
     }
@@ -210,7 +226,11 @@ export class ArtifactStore {
     return finalized;
   }
 
-  async remove(artifact: Artifact): Promise<void> {
+  remove(artifact: Artifact): Promise<void> {
+    return this.serially(() => this.removeFiles(artifact));
+  }
+
+  private async removeFiles(artifact: Artifact): Promise<void> {
     await rm(this.metaFile(artifact.runBackendId, artifact.id), { force: true });
     await rm(this.contentFile(artifact.runBackendId, artifact.id), { force: true });
     await rm(this.uploadFolder(artifact.runBackendId, artifact.id), { recursive: true, force: true });
