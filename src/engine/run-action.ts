@@ -3,7 +3,7 @@
 
 import path from 'node:path';
 import { ActionResolutionError, type BuiltinAction } from '../actions/types.ts';
-import { ExpressionError, evaluateToString, type ExpressionContexts } from '../expr/index.ts';
+import { ExpressionError, evaluateToString, hashFilesFunction, type ExpressionContexts } from '../expr/index.ts';
 import type { ActionDefinition, Step } from '../workflow/types.ts';
 import { runProcessStep, type StepReport } from './run-step.ts';
 import {
@@ -38,7 +38,7 @@ export async function executeAction(
   }
   let given: Record<string, string>;
   try {
-    given = withInputs(step, scope);
+    given = withInputs(step, scope, frame.facts.workspace);
   } catch (error) {
     if (!(error instanceof ExpressionError)) throw error;
     log.system(`Error: with: ${error.message}`, logStep);
@@ -67,9 +67,11 @@ export async function executeAction(
   }
 }
 
-function withInputs(step: Step, scope: ExpressionContexts): Record<string, string> {
+/** `with:`, where hashFiles() is available (actions/cache keys use it). */
+function withInputs(step: Step, scope: ExpressionContexts, workspace: string): Record<string, string> {
   if (step.with?.kind !== 'mapping') return {};
-  return Object.fromEntries(step.with.entries.map((entry) => [entry.key, evaluateToString(entry.value, scope)]));
+  const host = [hashFilesFunction(workspace)];
+  return Object.fromEntries(step.with.entries.map((entry) => [entry.key, evaluateToString(entry.value, scope, host)]));
 }
 
 /** The action's inputs: given values, then defaults; unknown inputs are warned about, as the runner does. */

@@ -167,7 +167,7 @@ describe('gantry run with caches and artifacts', () => {
                   path: |
                     deps
                     ~/never-there
-                  key: deps-\${{ vars.LOCK }}
+                  key: deps-\${{ hashFiles('lock.txt') }}
                   restore-keys: deps-
               - run: echo "hit=[\${{ steps.cache.outputs.cache-hit }}]"
               - if: steps.cache.outputs.cache-hit != 'true'
@@ -175,26 +175,31 @@ describe('gantry run with caches and artifacts', () => {
               - run: cat deps/lib.txt
       `,
     };
-    const repo = await repoWith(workflow);
-    const first = await gantryRun(repo, ['--cache-dir', cacheDir, '--var', 'LOCK=v1']);
+    const repo = await repoWith(workflow, { 'lock.txt': 'v1' });
+    const first = await gantryRun(repo, ['--cache-dir', cacheDir]);
     assert.equal(first.code, 0, first.stdout + first.stderr);
     const firstLines = jobLines(first.stdout, 'Cache', 'deps').join('\n');
     assert.match(firstLines, /hit=\[\]/);
     assert.match(firstLines, /Cache saved with key: deps-/);
     assert.equal(stepOf(jobOf(first.report!, 'deps'), '__post_0').conclusion, 'success');
 
-    const second = await gantryRun(repo, ['--cache-dir', cacheDir, '--var', 'LOCK=v1']);
+    const second = await gantryRun(repo, ['--cache-dir', cacheDir]);
     assert.equal(second.code, 0, second.stdout + second.stderr);
     const secondLines = jobLines(second.stdout, 'Cache', 'deps').join('\n');
     assert.match(secondLines, /hit=\[true\]/);
     assert.match(secondLines, /built once/);
-    assert.match(secondLines, /Cache hit occurred on the primary key deps-v1, not saving cache/);
+    const firstKey = /Cache saved with key: (deps-[0-9a-f]{64})/.exec(firstLines)?.[1];
+    assert.ok(firstKey, 'the key holds hashFiles() of the lock file');
+    assert.match(secondLines, new RegExp(`Cache hit occurred on the primary key ${firstKey}, not saving cache`));
 
-    const third = await gantryRun(repo, ['--cache-dir', cacheDir, '--var', 'LOCK=v2']);
+    await repo.write('lock.txt', 'v2');
+    await repo.commit('new lock');
+    const third = await gantryRun(repo, ['--cache-dir', cacheDir]);
     const thirdLines = jobLines(third.stdout, 'Cache', 'deps').join('\n');
     assert.match(thirdLines, /hit=\[false\]/, 'a restore-keys match is not a hit');
-    assert.match(thirdLines, /Cache restored from key: deps-v1/);
-    assert.match(thirdLines, /Cache saved with key: deps-v2/, 'and is saved under the new key');
+    assert.match(thirdLines, new RegExp(`Cache restored from key: ${firstKey}`));
+    assert.match(thirdLines, /Cache saved with key: deps-[0-9a-f]{64}/, 'and is saved under the new key');
+    assert.doesNotMatch(thirdLines, new RegExp(`Cache saved with key: ${firstKey}`));
   });
 
   it("scopes caches as GitHub does: a branch reads its own and the default branch's, main never reads a branch's", async () => {
