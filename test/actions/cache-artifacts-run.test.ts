@@ -227,13 +227,52 @@ describe('gantry run with caches and artifacts', () => {
     const use = async (ref: string, key: string) => {
       const run = await gantryRun(repo, ['--cache-dir', scopedDir, '--ref', ref, '--var', `KEY=${key}`]);
       assert.equal(run.code, 0, run.stdout + run.stderr);
-      return /hit=\[(\w*)\] origin=(\w+)/.exec(jobLines(run.stdout, 'Scoped', 'use').join('\n'))?.slice(1).join(' ');
+      return /^hit=\[(\w*)\] origin=(\w+)$/m.exec(jobLines(run.stdout, 'Scoped', 'use').join('\n'))?.slice(1).join(' ');
     };
     assert.equal(await use('main', 'shared'), ' main', 'a miss on main, saved there');
     assert.equal(await use('feature', 'shared'), 'true main', "the branch restores the default branch's entry");
     assert.equal(await use('feature', 'branch-only'), ' feature', 'a miss on the branch, saved to the branch');
     assert.equal(await use('main', 'branch-only'), ' main', "main does not see the branch's entry");
     assert.equal(await use('feature', 'branch-only'), 'true feature');
+  });
+
+  it("lets a pull request restore its base branch's caches and saves to the pull request's own ref", async () => {
+    const repo = await repoWith({
+      'pr.yml': `
+        name: PR
+        on: [push, pull_request]
+        jobs:
+          use:
+            runs-on: ubuntu-latest
+            steps:
+              - id: cache
+                uses: actions/cache@v4
+                with:
+                  path: data
+                  key: \${{ vars.KEY }}
+              - if: steps.cache.outputs.cache-hit != 'true'
+                run: mkdir -p data && echo "\${{ github.ref }}" > data/origin.txt
+              - run: echo "hit=[\${{ steps.cache.outputs.cache-hit }}] origin=$(cat data/origin.txt)"
+      `,
+    });
+    await repo.git('branch', 'develop');
+    await repo.git('checkout', '-q', '-b', 'topic');
+    await repo.write('change.txt', 'topic work');
+    await repo.commit('topic work');
+    await repo.git('checkout', '-q', 'main');
+    const prDir = await mkdtemp(path.join(tmpdir(), 'gantry-run-pr-'));
+    cleanup.push(() => rm(prDir, { recursive: true, force: true }));
+    const use = async (args: string[], key: string) => {
+      const run = await gantryRun(repo, ['--cache-dir', prDir, '--var', `KEY=${key}`, ...args]);
+      assert.equal(run.code, 0, run.stdout + run.stderr);
+      return /^hit=\[(\w*)\] origin=(\S+)$/m.exec(jobLines(run.stdout, 'PR', 'use').join('\n'))?.slice(1).join(' ');
+    };
+    assert.equal(await use(['--ref', 'develop'], 'from-base'), ' refs/heads/develop');
+    const pullRequest = ['--event', 'pull_request', '--base', 'develop', '--head', 'topic'];
+    assert.equal(await use(pullRequest, 'from-base'), 'true refs/heads/develop', "the base branch's entry");
+    const saved = await use(pullRequest, 'pr-only');
+    assert.match(saved ?? '', /^ refs\/pull\/\d+\/merge$/, 'a miss, saved to the pull request ref');
+    assert.equal(await use(['--ref', 'develop'], 'pr-only'), ' refs/heads/develop', "the base branch does not see the pull request's entry");
   });
 
   it('does not save when the job failed, and fail-on-cache-miss fails the step', async () => {
