@@ -31,9 +31,9 @@ export function runRuntime(options: { cacheDir?: string; artifactsDir: string })
       };
     },
     close: async () => {
-      if (!started) return;
-      const { server } = await started;
-      await server.close();
+      // A server that never started (its failure was reported to the job) has nothing to stop.
+      const running = await started?.catch(() => undefined);
+      await running?.server.close();
     },
   };
 }

@@ -7,7 +7,12 @@ import type { JobKey } from './events.ts';
 import type { RunShared } from './run-shared.ts';
 
 /** `{ runtime }` for RunnerFacts, or nothing when the run has no runtime services. */
-export function jobRuntime(shared: RunShared, job: JobKey, github: Record<string, unknown>): { runtime?: () => Promise<Record<string, string>> } {
+export function jobRuntime(
+  shared: RunShared,
+  job: JobKey,
+  github: Record<string, unknown>,
+  log: (line: string) => void,
+): { runtime?: () => Promise<Record<string, string>> } {
   const services = shared.options.runtime;
   if (!services) return {};
   const ref = typeof github.ref === 'string' ? github.ref : '';
@@ -20,9 +25,16 @@ export function jobRuntime(shared: RunShared, job: JobKey, github: Record<string
   let variables: Promise<Record<string, string>> | undefined;
   return {
     runtime: () =>
-      (variables ??= services.jobEnvironment({ jobKey: job, ref, readableRefs }).then((runtime) => {
-        if (runtime.ACTIONS_RUNTIME_TOKEN) shared.masker.add(runtime.ACTIONS_RUNTIME_TOKEN);
-        return runtime;
-      })),
+      (variables ??= services.jobEnvironment({ jobKey: job, ref, readableRefs }).then(
+        (runtime) => {
+          if (runtime.ACTIONS_RUNTIME_TOKEN) shared.masker.add(runtime.ACTIONS_RUNTIME_TOKEN);
+          return runtime;
+        },
+        (error: unknown) => {
+          // The actions then say which variable they miss; the job goes on as far as it can.
+          log(`Error: the cache and artifact services could not start: ${error instanceof Error ? error.message : String(error)}`);
+          return {};
+        },
+      )),
   };
 }

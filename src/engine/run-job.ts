@@ -207,7 +207,7 @@ export async function runJob(leg: LegRun, shared: RunShared): Promise<JobResult>
       workspace: workspace.path,
       debug: options.debug,
       eventPath: shared.eventPath,
-      ...jobRuntime(shared, key, contexts.github as Record<string, unknown>),
+      ...jobRuntime(shared, key, contexts.github as Record<string, unknown>, (line) => log.system(line)),
     };
     const github = { ...(contexts.github as Record<string, unknown>), workspace: workspace.path, event_path: shared.eventPath };
     const runner = runnerContext(facts);

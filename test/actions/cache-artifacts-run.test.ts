@@ -3,7 +3,7 @@
 // @actions/artifact: both reach the same services, so each sees what the other stored.
 
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -363,6 +363,31 @@ describe('gantry run with caches and artifacts', () => {
     assert.match(second, /uploaded by @actions\/artifact/);
     const third = jobLines(run.stdout, 'Interop', 'js-third').join('\n');
     assert.match(third, /restored=interop-builtin\nsaved by the built-in\nbuilt-in artifact/);
+  });
+
+  it('a cache folder that cannot be used fails the steps that need the services, in one line each', async () => {
+    const repo = await repoWith({
+      'broken-store.yml': `
+        name: Store
+        on: push
+        jobs:
+          one:
+            runs-on: ubuntu-latest
+            steps:
+              - run: echo "run steps do not need the services"
+              - uses: actions/cache/restore@v4
+                with: { path: x, key: k }
+      `,
+    });
+    const notAFolder = path.join(cacheDir, 'a-file');
+    await writeFile(notAFolder, 'not a folder');
+    const run = await gantryRun(repo, ['--cache-dir', notAFolder]);
+    assert.equal(run.code, 1);
+    const lines = jobLines(run.stdout, 'Store', 'one').join('\n');
+    assert.match(lines, /run steps do not need the services/);
+    assert.match(lines, /Error: the cache and artifact services could not start: .*(ENOTDIR|EEXIST)/);
+    assert.match(lines, /Error: the cache service is not available to this step: ACTIONS_CACHE_URL is not set/);
+    assert.doesNotMatch(run.stdout + run.stderr, /\n {4}at /, 'no stack trace');
   });
 
   it('--no-builtin actions/cache turns the built-in off', async () => {
