@@ -15,6 +15,10 @@ export interface BuiltinActionContext {
   setOutput(name: string, value: string): void;
   exportVariable(name: string, value: string): void;
   addPath(folder: string): void;
+  /** GITHUB_STATE: kept for this action's post step, which reads it from `state`. */
+  saveState(name: string, value: string): void;
+  /** What the main step saved (empty in the main step itself). */
+  state: Record<string, string>;
   signal: AbortSignal;
 }
 
@@ -23,6 +27,10 @@ export interface BuiltinAction {
   name: string;
   /** Returns normally on success; throws an Error whose message is the one line shown on failure. */
   run(context: BuiltinActionContext): Promise<void>;
+  /** Runs at the end of the job, after later steps, as a JavaScript action's `post:` does. */
+  post?: (context: BuiltinActionContext) => Promise<void>;
+  /** The post step's condition (`runs.post-if`); default `always()`. */
+  postIf?: string;
 }
 
 export type ResolvedAction =

@@ -62,6 +62,7 @@ function buildProgram(io: CommandIO, setExitCode: (code: number) => void): Comma
     .option('--container-engine <address>', 'the Docker Engine API to use: a socket (unix:///run/podman/podman.sock) or tcp://HOST:PORT (default: DOCKER_HOST, then the usual sockets)')
     .option('--no-builtin <action>', 'do not use the built-in version of this action, e.g. actions/setup-node (repeatable)', collect, [])
     .option('--no-color', 'no colours in the output')
+    .option('--cache-dir <dir>', 'where actions/cache entries are kept (default: $XDG_CACHE_HOME/gantry/cache)')
     .action(async (options) => {
       const { runCommand } = await import('./run-command.ts');
       const terminal = { isTTY: Boolean(process.stdout.isTTY), columns: process.stdout.columns, rows: process.stdout.rows };

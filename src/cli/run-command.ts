@@ -32,6 +32,7 @@ import { loadRepositoryWorkflows } from './plan-command.ts';
 import { formatPlan } from './plan-format.ts';
 import { createRenderer } from './render/index.ts';
 import { runReport } from './run-report.ts';
+import { runRuntime } from './runtime-services.ts';
 import { collectSecrets, collectVariables, parseMatrixFilters, readEnvFile } from './run-options.ts';
 import { selectJobs } from './run-selection.ts';
 
@@ -57,6 +58,8 @@ export interface RunCommandOptions extends EventOptions {
   sandboxNetwork: boolean;
   services: 'auto' | 'container' | 'native';
   containerEngine?: string;
+  /** Where caches are kept (default `$XDG_CACHE_HOME/gantry/cache`). */
+  cacheDir?: string;
 }
 
 export interface RunTerminal {
@@ -185,6 +188,7 @@ export async function runCommand(options: RunCommandOptions, io: CommandIO, term
   };
   process.on('SIGINT', onInterrupt);
   process.on('SIGTERM', onInterrupt);
+  const runtime = runRuntime({ artifactsDir: path.join(logDir, 'artifacts'), ...(options.cacheDir ? { cacheDir: path.resolve(options.cacheDir) } : {}) });
   try {
     const result = await runWorkflows(plan, {
       runId,
@@ -205,6 +209,7 @@ export async function runCommand(options: RunCommandOptions, io: CommandIO, term
       cancel: cancel.signal,
       kill: kill.signal,
       listener,
+      runtime,
     });
     if (options.json) {
       await writeFile(options.json, JSON.stringify(runReport(result, result.mask), null, 2) + '\n');
@@ -214,6 +219,7 @@ export async function runCommand(options: RunCommandOptions, io: CommandIO, term
     process.off('SIGINT', onInterrupt);
     process.off('SIGTERM', onInterrupt);
     renderer.stop();
+    await runtime.close();
     await files.close();
   }
 }

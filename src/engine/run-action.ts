@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { cp } from 'node:fs/promises';
 import path from 'node:path';
 import { ActionResolutionError, type BuiltinAction } from '../actions/types.ts';
-import { ExpressionError, evaluateToString, type ExpressionContexts } from '../expr/index.ts';
+import { ExpressionError, evaluateToString, hashFilesFunction, type ExpressionContexts } from '../expr/index.ts';
 import type { ActionDefinition, Step } from '../workflow/types.ts';
 import { runProcessStep, type StepReport } from './run-step.ts';
 import { runContainerStep } from './run-container-step.ts';
@@ -35,7 +35,7 @@ export async function executeAction(
   if (uses.startsWith('docker://')) {
     let given: Record<string, string>;
     try {
-      given = withInputs(step, scope);
+      given = withInputs(step, scope, frame.facts.workspace);
     } catch (error) {
       if (!(error instanceof ExpressionError)) throw error;
       log.system(`Error: with: ${error.message}`, logStep);
@@ -53,13 +53,13 @@ export async function executeAction(
   }
   let given: Record<string, string>;
   try {
-    given = withInputs(step, scope);
+    given = withInputs(step, scope, frame.facts.workspace);
   } catch (error) {
     if (!(error instanceof ExpressionError)) throw error;
     log.system(`Error: with: ${error.message}`, logStep);
     return emptyReport('failure');
   }
-  if (resolved.kind === 'builtin') return runBuiltin(resolved.action, given, stepEnv, frame, logStep, stop.signal);
+  if (resolved.kind === 'builtin') return runBuiltin(resolved.action, given, stepEnv, frame, logStep, stop.signal, postName(step, uses));
 
   const { definition, directory } = resolved;
   let inputs: Record<string, string>;
@@ -81,9 +81,11 @@ export async function executeAction(
   }
 }
 
-function withInputs(step: Step, scope: ExpressionContexts): Record<string, string> {
+/** `with:`, where hashFiles() is available (actions/cache keys use it). */
+function withInputs(step: Step, scope: ExpressionContexts, workspace: string): Record<string, string> {
   if (step.with?.kind !== 'mapping') return {};
-  return Object.fromEntries(step.with.entries.map((entry) => [entry.key, evaluateToString(entry.value, scope)]));
+  const host = [hashFilesFunction(workspace)];
+  return Object.fromEntries(step.with.entries.map((entry) => [entry.key, evaluateToString(entry.value, scope, host)]));
 }
 
 /** The action's inputs: given values, then defaults; unknown inputs are warned about, as the runner does. */
@@ -114,6 +116,10 @@ function actionInputs(
   return inputs;
 }
 
+function postName(step: Step, uses: string): string {
+  return `Post ${step.name?.kind === 'literal' ? asString(step.name.value) : `Run ${uses}`}`;
+}
+
 async function runBuiltin(
   action: BuiltinAction,
   inputs: Record<string, string>,
@@ -121,25 +127,42 @@ async function runBuiltin(
   frame: StepFrame,
   logStep: number,
   signal: AbortSignal,
+  name: string,
 ): Promise<StepReport> {
-  const report = emptyReport('success');
-  const { env } = await processEnvironment(frame, stepEnv, action.name);
-  try {
-    await action.run({
-      inputs,
-      env,
-      workspace: frame.facts.workspace,
-      sha: frame.shared.sha,
-      repository: { dir: frame.shared.options.repoDir, ref: frame.shared.event.ref, name: env.GITHUB_REPOSITORY ?? '' },
-      signal,
-      log: (line) => frame.log.system(line, logStep),
-      setOutput: (name, value) => void (report.outputs[name] = value),
-      exportVariable: (name, value) => void (report.env[name] = value),
-      addPath: (folder) => void report.paths.push(folder),
+  const state: Record<string, string> = {};
+  const phase = async (run: BuiltinAction['run'], place: number, phaseSignal: AbortSignal, given: Record<string, string>) => {
+    const report = emptyReport('success');
+    const { env } = await processEnvironment(frame, stepEnv, action.name);
+    Object.assign(env, await frame.facts.runtime?.());
+    try {
+      await run({
+        inputs,
+        env,
+        workspace: frame.facts.workspace,
+        sha: frame.shared.sha,
+        repository: { dir: frame.shared.options.repoDir, ref: frame.shared.event.ref, name: env.GITHUB_REPOSITORY ?? '' },
+        signal: phaseSignal,
+        state: given,
+        log: (line) => frame.log.system(line, place),
+        setOutput: (output, value) => void (report.outputs[output] = value),
+        exportVariable: (variable, value) => void (report.env[variable] = value),
+        addPath: (folder) => void report.paths.push(folder),
+        saveState: (key, value) => void (state[key] = value),
+      });
+    } catch (error) {
+      frame.log.system(`Error: ${error instanceof Error ? error.message : String(error)}`, place);
+      report.outcome = 'failure';
+    }
+    return report;
+  };
+  const report = await phase(action.run, logStep, signal, {});
+  const post = action.post;
+  if (post) {
+    frame.posts.push({
+      name,
+      condition: action.postIf ?? 'always()',
+      run: (postFrame, index) => phase(post, index, stepSignal(postFrame, undefined).signal, { ...state }),
     });
-  } catch (error) {
-    frame.log.system(`Error: ${error instanceof Error ? error.message : String(error)}`, logStep);
-    report.outcome = 'failure';
   }
   return report;
 }
@@ -203,6 +226,7 @@ async function runNodeAction(
   const phase = async (script: string, state: Record<string, string>, signal: AbortSignal, timedOut: () => boolean, place: number) => {
     const stateVariables = Object.fromEntries(Object.entries(state).map(([name, value]) => [`STATE_${name}`, value]));
     const { env, files } = await processEnvironment(frame, { ...stepEnv, ...inputVariables(inputs), ...stateVariables }, uses);
+    Object.assign(env, await frame.facts.runtime?.());
     env.GITHUB_ACTION_PATH = directory;
     env.GITHUB_ACTION_REPOSITORY = uses.startsWith('./') ? '' : uses.replace(/@.*$/, '');
     return runProcessStep({
@@ -228,9 +252,8 @@ async function runNodeAction(
   if (runs.post) {
     const post = runs.post;
     const state = report.state;
-    const name = `Post ${step.name?.kind === 'literal' ? asString(step.name.value) : `Run ${uses}`}`;
     frame.posts.push({
-      name,
+      name: postName(step, uses),
       condition: runs.postIf,
       run: (postFrame, index) => {
         const { signal, timedOut } = stepSignal(postFrame, undefined);

@@ -16,6 +16,7 @@ import type { CallContext, WorkflowPlan } from '../plan/types.ts';
 import { ServiceError, type RunningServices, type ServiceSpec } from '../services/types.ts';
 import type { TemplateValue } from '../workflow/types.ts';
 import type { Conclusion, EngineListener, JobKey } from './events.ts';
+import { jobRuntime } from './job-runtime.ts';
 import { serviceSpecs } from './job-services.ts';
 import type { SecretMasker } from './masking.ts';
 import { fixedHostPorts } from './port-locks.ts';
@@ -207,6 +208,7 @@ export async function runJob(leg: LegRun, shared: RunShared): Promise<JobResult>
       workspace: workspace.path,
       debug: options.debug,
       eventPath: shared.eventPath,
+      ...jobRuntime(shared, key, contexts.github as Record<string, unknown>, (line) => log.system(line)),
     };
     const github = { ...(contexts.github as Record<string, unknown>), workspace: workspace.path, event_path: shared.eventPath };
     const runner = runnerContext(facts);

@@ -18,6 +18,8 @@ export interface RunnerFacts {
   workspace: string;
   debug: boolean;
   eventPath: string;
+  /** ACTIONS_* variables of the runtime services (cache, artifacts), for JavaScript and built-in actions. */
+  runtime?: () => Promise<Record<string, string>>;
 }
 
 const archNames: Record<string, string> = { x64: 'X64', arm64: 'ARM64', arm: 'ARM', ia32: 'X86' };

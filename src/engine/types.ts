@@ -41,6 +41,25 @@ export interface RunOptions {
   /** Grace between SIGINT, SIGTERM and SIGKILL when a step is stopped. */
   killGraceMs?: number;
   listener: EngineListener;
+  /** The cache and artifact services steps reach over HTTP; without them those variables are unset. */
+  runtime?: RuntimeServices;
+}
+
+/** What a job's steps need to find the runtime services: the runner's ACTIONS_* variables. */
+export interface RuntimeServices {
+  /**
+   * ACTIONS_RUNTIME_URL, ACTIONS_RESULTS_URL, ACTIONS_CACHE_URL and ACTIONS_RUNTIME_TOKEN for one
+   * job; the token is masked in logs. Cache scopes come from the refs given, newest first.
+   */
+  jobEnvironment(job: RuntimeJob): Promise<Record<string, string>>;
+}
+
+export interface RuntimeJob {
+  jobKey: string;
+  /** The ref the job's caches are saved to (`github.ref`). */
+  ref: string;
+  /** Refs it may also restore from: the pull request's base branch, then the default branch. */
+  readableRefs: string[];
 }
 
 export interface StepResult {

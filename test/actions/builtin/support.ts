@@ -32,6 +32,8 @@ export function recordingContext(inputs: Record<string, string>, env: Record<str
     setOutput: (name, value) => void (outputs[name] = value),
     exportVariable: (name, value) => void (exported[name] = value),
     addPath: (folder) => void added.push(folder),
+    saveState: () => undefined,
+    state: {},
     signal: new AbortController().signal,
   };
   return { context, logs, outputs, exported, added, nextPath: () => [...added].reverse().concat(env.PATH ?? '').join(path.delimiter) };

@@ -95,10 +95,10 @@ describe('version ranges', () => {
 });
 
 describe('built-in actions', () => {
-  it('are setup-python and setup-node', () => {
+  it('are setup-python, setup-node, the cache actions and the artifact actions', () => {
     assert.deepEqual(
       builtinActions.map((action) => action.name),
-      ['actions/setup-python', 'actions/setup-node'],
+      ['actions/setup-python', 'actions/setup-node', 'actions/cache', 'actions/cache/restore', 'actions/cache/save', 'actions/upload-artifact', 'actions/download-artifact'],
     );
   });
 });
