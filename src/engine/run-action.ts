@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { cp } from 'node:fs/promises';
 import path from 'node:path';
 import { ActionResolutionError, type BuiltinAction } from '../actions/types.ts';
-import { ExpressionError, evaluateToString, hashFilesFunction, type ExpressionContexts } from '../expr/index.ts';
+import { ExpressionError, evaluateTemplate, evaluateToString, hashFilesFunction, type ExpressionContexts } from '../expr/index.ts';
 import type { ActionDefinition, Step } from '../workflow/types.ts';
 import { runProcessStep, type StepReport } from './run-step.ts';
 import { runContainerStep } from './run-container-step.ts';
@@ -16,9 +16,10 @@ import {
   runCompositeSteps,
   stepScope,
   stepSignal,
+  type PostStep,
   type StepFrame,
 } from './run-steps.ts';
-import { asString, inputVariables } from './values.ts';
+import { asString, asStringRecord, inputVariables } from './values.ts';
 
 type NodeRuns = Extract<ActionDefinition['runs'], { using: `node${string}` }>;
 
@@ -59,7 +60,7 @@ export async function executeAction(
     log.system(`Error: with: ${error.message}`, logStep);
     return emptyReport('failure');
   }
-  if (resolved.kind === 'builtin') return runBuiltin(resolved.action, given, stepEnv, frame, logStep, stop.signal, postName(step, uses));
+  if (resolved.kind === 'builtin') return runBuiltin(resolved.action, given, stepEnv, frame, logStep, stop.signal, phaseName('Post', step, uses));
 
   const { definition, directory } = resolved;
   let inputs: Record<string, string>;
@@ -116,8 +117,8 @@ function actionInputs(
   return inputs;
 }
 
-function postName(step: Step, uses: string): string {
-  return `Post ${step.name?.kind === 'literal' ? asString(step.name.value) : `Run ${uses}`}`;
+function phaseName(phase: 'Pre' | 'Post', step: Step, uses: string): string {
+  return `${phase} ${step.name?.kind === 'literal' ? asString(step.name.value) : `Run ${uses}`}`;
 }
 
 async function runBuiltin(
@@ -223,7 +224,27 @@ async function runNodeAction(
   if (wanted !== hostNodeMajor) {
     frame.log.system(`Warning: ${uses} asks for ${runs.using}; running it with this machine's Node.js ${process.versions.node}`, logStep);
   }
-  const phase = async (script: string, state: Record<string, string>, signal: AbortSignal, timedOut: () => boolean, place: number) => {
+  const phase = nodePhase(uses, directory, inputs, stepEnv, frame);
+  const preState = frame.preStates.get(step) ?? {};
+  const report = await phase(runs.main, preState, stop.signal, stop.timedOut, logStep);
+  if (runs.post) {
+    const post = runs.post;
+    const state = { ...preState, ...report.state };
+    frame.posts.push({
+      name: phaseName('Post', step, uses),
+      condition: runs.postIf,
+      run: (postFrame, index) => {
+        const { signal, timedOut } = stepSignal(postFrame, undefined);
+        return phase(post, state, signal, timedOut, index);
+      },
+    });
+  }
+  return report;
+}
+
+/** One phase (pre, main or post) of a JavaScript action: its script run with the host's Node.js. */
+function nodePhase(uses: string, directory: string, inputs: Record<string, string>, stepEnv: Record<string, string>, frame: StepFrame) {
+  return async (script: string, state: Record<string, string>, signal: AbortSignal, timedOut: () => boolean, place: number): Promise<StepReport> => {
     const stateVariables = Object.fromEntries(Object.entries(state).map(([name, value]) => [`STATE_${name}`, value]));
     const { env, files } = await processEnvironment(frame, { ...stepEnv, ...inputVariables(inputs), ...stateVariables }, uses);
     Object.assign(env, await frame.facts.runtime?.());
@@ -248,20 +269,58 @@ async function runNodeAction(
       emit: frame.shared.options.listener,
     });
   };
-  const report = await phase(runs.main, {}, stop.signal, stop.timedOut, logStep);
-  if (runs.post) {
-    const post = runs.post;
-    const state = report.state;
-    frame.posts.push({
-      name: postName(step, uses),
-      condition: runs.postIf,
-      run: (postFrame, index) => {
-        const { signal, timedOut } = stepSignal(postFrame, undefined);
-        return phase(post, state, signal, timedOut, index);
+}
+
+/**
+ * The `pre:` phases of the job's JavaScript actions, as the runner adds them at
+ * job set-up: for top-level steps naming an action from the store (a local `./`
+ * action is not there before the checkout, so its `pre:` never runs), in step
+ * order, each under its `pre-if` (default `always()`), with the step's env and
+ * inputs as they evaluate before any step ran. What a `pre:` saves with
+ * `save-state` reaches the main and post phases.
+ */
+export async function preStepsOf(steps: readonly Step[], frame: StepFrame): Promise<PostStep[]> {
+  const pres: PostStep[] = [];
+  for (const step of steps) {
+    const uses = step.uses;
+    if (!uses || uses.startsWith('./') || uses.startsWith('docker://')) continue;
+    let resolved;
+    try {
+      resolved = await frame.shared.options.actions.resolve(uses, frame.facts.workspace);
+    } catch (error) {
+      // The step itself reports it when its turn comes.
+      if (error instanceof ActionResolutionError) continue;
+      throw error;
+    }
+    if (resolved.kind !== 'definition') continue;
+    const { definition } = resolved;
+    const runs = definition.runs;
+    if (runs.using === 'composite' || runs.using === 'docker' || !runs.pre) continue;
+    const script = runs.pre;
+    pres.push({
+      name: phaseName('Pre', step, uses),
+      condition: runs.preIf,
+      run: async (preFrame, index) => {
+        const scope = stepScope(preFrame, {}, step.id ?? '');
+        let stepEnv: Record<string, string>;
+        let inputs: Record<string, string>;
+        try {
+          stepEnv = asStringRecord(step.env ? evaluateTemplate(step.env, scope) : {});
+          inputs = actionInputs(definition, withInputs(step, scope, preFrame.facts.workspace), scope, (line) => preFrame.log.system(line, index));
+        } catch (error) {
+          if (!(error instanceof ExpressionError)) throw error;
+          preFrame.log.system(`Error: ${error.message}`, index);
+          return emptyReport('failure');
+        }
+        const directory = await reachableFromContainer(resolved.directory, preFrame);
+        const { signal, timedOut } = stepSignal(preFrame, undefined);
+        const report = await nodePhase(uses, directory, inputs, stepEnv, preFrame)(script, {}, signal, timedOut, index);
+        preFrame.preStates.set(step, report.state);
+        return report;
       },
     });
   }
-  return report;
+  return pres;
 }
 
 /**

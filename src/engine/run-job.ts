@@ -22,7 +22,7 @@ import type { SecretMasker } from './masking.ts';
 import { fixedHostPorts } from './port-locks.ts';
 import type { RunShared } from './run-shared.ts';
 import { StepFileSet } from './run-step.ts';
-import { runJobSteps, runPostSteps, type RunStatus, type StepFrame } from './run-steps.ts';
+import { runJobSteps, runPostSteps, runPreSteps, type RunStatus, type StepFrame } from './run-steps.ts';
 import { runnerContext, type RunnerFacts } from './runner-env.ts';
 import type { LegRun } from './scheduler.ts';
 import type { JobResult } from './types.ts';
@@ -253,6 +253,7 @@ export async function runJob(leg: LegRun, shared: RunShared): Promise<JobResult>
       result,
       job: { status: 'success' },
       posts: [],
+      preStates: new Map(),
       stepFiles: new StepFileSet(workspace.temp),
       background: [],
       // Services listen on this machine's loopback: a sandboxed job that has them needs the network.
@@ -267,8 +268,9 @@ export async function runJob(leg: LegRun, shared: RunShared): Promise<JobResult>
       if (frame.background.length > 0) log.system(`Cleaning up ${frame.background.length} background process group(s) the steps left running`);
       for (const group of frame.background.splice(0)) group.end();
     };
+    const afterPre = await runPreSteps(job.steps, frame, job.steps.length);
     await runJobSteps(job.steps, frame);
-    await runPostSteps(frame, job.steps.length);
+    await runPostSteps(frame, afterPre);
     let jobStatus: RunStatus = frame.job.status;
     if (jobTimeout.signal.aborted) {
       log.system(`Error: The job exceeded the maximum execution time of ${timeoutMinutes} minutes.`);

@@ -8,13 +8,15 @@ import {
   evaluateCondition,
   evaluateTemplate,
   evaluateToString,
+  hashFilesFunction,
   statusFunctions,
   type ExpressionContexts,
+  type HostFunctions,
 } from '../expr/index.ts';
 import type { Executor } from '../executors/types.ts';
 import type { RunDefaults, Step } from '../workflow/types.ts';
 import type { Conclusion, JobKey } from './events.ts';
-import { executeAction } from './run-action.ts';
+import { executeAction, preStepsOf } from './run-action.ts';
 import { prepareScript, runProcessStep, ShellError, type StepFileSet, type StepReport } from './run-step.ts';
 import { defaultVariables, type RunnerFacts, type StepFiles } from './runner-env.ts';
 import type { RunShared } from './run-shared.ts';
@@ -60,6 +62,8 @@ export interface StepFrame {
   /** The job's status so far, as `success()` and `failure()` at step level see it. */
   job: { status: RunStatus };
   posts: PostStep[];
+  /** What each action's `pre:` saved with `save-state`, for its main and post phases. */
+  preStates: Map<Step, Record<string, string>>;
   /** What a sandboxed step may write and whether it reaches the network. */
   isolation: { writable: string[]; network: boolean };
   /** Background processes steps left running: ended when the job ends, as the runner does. */
@@ -173,32 +177,52 @@ function reportStep(frame: StepFrame, index: number, id: string, run: StepRun, s
   return { index, id, name: run.name, outcome: run.outcome, conclusion: run.conclusion, outputs: run.outputs, durationMs };
 }
 
-/** Runs a post step registered by an action, as the job's last steps do. */
+/** Runs the post steps the job's actions registered, newest first, as the job's last steps. */
 export async function runPostSteps(frame: StepFrame, firstIndex: number): Promise<void> {
-  for (const [offset, post] of [...frame.posts].reverse().entries()) {
+  await runPhaseSteps(frame, [...frame.posts].reverse(), firstIndex, 'post');
+}
+
+/**
+ * Runs the `pre:` of the job's actions before its first step (see `preStepsOf`).
+ * Returns the next free step index.
+ */
+export async function runPreSteps(steps: readonly Step[], frame: StepFrame, firstIndex: number): Promise<number> {
+  const pres = await preStepsOf(steps, frame);
+  await runPhaseSteps(frame, pres, firstIndex, 'pre');
+  return firstIndex + pres.length;
+}
+
+/** Pre or post steps: each when its condition holds against the job's status. */
+async function runPhaseSteps(frame: StepFrame, phases: readonly PostStep[], firstIndex: number, kind: 'pre' | 'post'): Promise<void> {
+  for (const [offset, phase] of phases.entries()) {
     if (frame.shared.options.kill.aborted) break;
     const index = firstIndex + offset;
     const started = Date.now();
-    const scope = stepScope(frame, {}, 'post');
+    const scope = stepScope(frame, {}, kind);
     let shouldRun: boolean;
     try {
-      shouldRun = evaluateCondition(post.condition, scope, statusFunctions({ kind: 'step', jobStatus: frame.job.status }));
+      shouldRun = evaluateCondition(phase.condition, scope, statusFunctions({ kind: 'step', jobStatus: frame.job.status }));
     } catch (error) {
       if (!(error instanceof ExpressionError)) throw error;
-      frame.log.system(`Error: the post step's condition: ${error.message}`, index);
+      frame.log.system(`Error: the ${kind} step's condition: ${error.message}`, index);
       shouldRun = false;
     }
-    const run: StepRun = { name: post.name, outcome: 'skipped', conclusion: 'skipped', outputs: {}, ran: shouldRun };
+    const run: StepRun = { name: phase.name, outcome: 'skipped', conclusion: 'skipped', outputs: {}, ran: shouldRun };
     if (shouldRun) {
-      frame.shared.options.listener({ type: 'step-started', job: frame.key, step: index, name: post.name, at: started });
-      const report = await post.run(frame, index);
+      frame.shared.options.listener({ type: 'step-started', job: frame.key, step: index, name: phase.name, at: started });
+      const report = await phase.run(frame, index);
       applyReport(frame, report, index);
       run.outcome = report.outcome;
       run.conclusion = report.outcome;
     }
-    frame.result.steps.push(reportStep(frame, index, `__post_${offset}`, run, started));
+    frame.result.steps.push(reportStep(frame, index, `__${kind}_${offset}`, run, started));
     updateStatus(frame.job, run);
   }
+}
+
+/** The functions steps' expressions have besides the status ones: `hashFiles` over the workspace. */
+export function stepFunctions(frame: StepFrame): HostFunctions {
+  return [hashFilesFunction(frame.facts.workspace)];
 }
 
 export function stepScope(frame: StepFrame, stepsContext: Record<string, StepsContextEntry>, action: string): ExpressionContexts {
@@ -235,13 +259,13 @@ async function runStep(
   let stepEnv: Record<string, string> = {};
   let envError: string | undefined;
   try {
-    stepEnv = asStringRecord(step.env ? evaluateTemplate(step.env, base) : {});
+    stepEnv = asStringRecord(step.env ? evaluateTemplate(step.env, base, stepFunctions(frame)) : {});
   } catch (error) {
     if (!(error instanceof ExpressionError)) throw error;
     envError = error.message;
   }
   const scope: ExpressionContexts = { ...base, env: { ...frame.env, ...stepEnv } };
-  run.name = shared.masker.mask(stepName(step, scope));
+  run.name = shared.masker.mask(stepName(step, scope, stepFunctions(frame)));
 
   const fail = (message: string): StepRun => {
     place.onStart?.(run.name);
@@ -255,7 +279,7 @@ async function runStep(
       jobStatus: frame.job.status,
       ...(place.actionStatus ? { actionStatus: place.actionStatus.status } : {}),
     });
-    if (!evaluateCondition(step.if, scope, status)) return run;
+    if (!evaluateCondition(step.if, scope, [...status, ...stepFunctions(frame)])) return run;
   } catch (error) {
     if (!(error instanceof ExpressionError)) throw error;
     return fail(`the step's if: ${error.message}`);
@@ -267,7 +291,7 @@ async function runStep(
   let conclusion: Conclusion = report.outcome;
   if (report.outcome === 'failure' && step.continueOnError) {
     try {
-      if (truthy(evaluateTemplate(step.continueOnError, scope))) conclusion = 'success';
+      if (truthy(evaluateTemplate(step.continueOnError, scope, stepFunctions(frame)))) conclusion = 'success';
     } catch (error) {
       if (!(error instanceof ExpressionError)) throw error;
       log.system(`Error: continue-on-error: ${error.message}`, place.logStep);
@@ -276,10 +300,10 @@ async function runStep(
   return { name: run.name, outcome: report.outcome, conclusion, outputs: report.outputs, ran: true };
 }
 
-function stepName(step: Step, scope: ExpressionContexts): string {
+function stepName(step: Step, scope: ExpressionContexts, host: HostFunctions): string {
   try {
-    if (step.name) return evaluateToString(step.name, scope);
-    const script = step.run ? evaluateToString(step.run, scope) : undefined;
+    if (step.name) return evaluateToString(step.name, scope, host);
+    const script = step.run ? evaluateToString(step.run, scope, host) : undefined;
     return defaultStepName(step, script);
   } catch {
     return defaultStepName(step, step.run?.kind === 'expression' ? step.run.source : '');
@@ -350,11 +374,12 @@ async function executeStep(
   let workingDirectory: string;
   let script: string | undefined;
   try {
-    const timeout = step.timeoutMinutes ? evaluateTemplate(step.timeoutMinutes, scope) : undefined;
+    const host = stepFunctions(frame);
+    const timeout = step.timeoutMinutes ? evaluateTemplate(step.timeoutMinutes, scope, host) : undefined;
     timeoutMinutes = timeout === undefined ? undefined : minutes(timeout, Infinity);
-    const written = step.workingDirectory ? evaluateToString(step.workingDirectory, scope) : undefined;
+    const written = step.workingDirectory ? evaluateToString(step.workingDirectory, scope, host) : undefined;
     workingDirectory = path.resolve(frame.facts.workspace, written ?? frame.defaults.workingDirectory ?? '.');
-    script = step.run ? evaluateToString(step.run, scope) : undefined;
+    script = step.run ? evaluateToString(step.run, scope, host) : undefined;
   } catch (error) {
     if (!(error instanceof ExpressionError)) throw error;
     log.system(`Error: ${error.message}`, logStep);
