@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { cp } from 'node:fs/promises';
 import path from 'node:path';
 import { ActionResolutionError, type BuiltinAction } from '../actions/types.ts';
-import { ExpressionError, evaluateTemplate, evaluateToString, hashFilesFunction, type ExpressionContexts } from '../expr/index.ts';
+import { ExpressionError, evaluateTemplate, evaluateToString, type ExpressionContexts, type HostFunctions } from '../expr/index.ts';
 import type { ActionDefinition, Step } from '../workflow/types.ts';
 import { runProcessStep, type StepReport } from './run-step.ts';
 import { runContainerStep } from './run-container-step.ts';
@@ -14,6 +14,7 @@ import {
   jobExecutor,
   processEnvironment,
   runCompositeSteps,
+  stepFunctions,
   stepScope,
   stepSignal,
   type PostStep,
@@ -33,31 +34,21 @@ export async function executeAction(
   stop: { signal: AbortSignal; timedOut: () => boolean },
 ): Promise<StepReport> {
   const { log } = frame;
-  if (uses.startsWith('docker://')) {
-    let given: Record<string, string>;
-    try {
-      given = withInputs(step, scope, frame.facts.workspace);
-    } catch (error) {
-      if (!(error instanceof ExpressionError)) throw error;
-      log.system(`Error: with: ${error.message}`, logStep);
-      return emptyReport('failure');
-    }
-    return runContainerStep({ image: { uses, with: given }, frame, stepEnv, logStep, stop });
+  let given: Record<string, string>;
+  try {
+    given = withInputs(step, scope, stepFunctions(frame));
+  } catch (error) {
+    if (!(error instanceof ExpressionError)) throw error;
+    log.system(`Error: with: ${error.message}`, logStep);
+    return emptyReport('failure');
   }
+  if (uses.startsWith('docker://')) return runContainerStep({ image: { uses, with: given }, frame, stepEnv, logStep, stop });
   let resolved;
   try {
     resolved = await frame.shared.options.actions.resolve(uses, frame.facts.workspace);
   } catch (error) {
     if (!(error instanceof ActionResolutionError)) throw error;
     log.system(`Error: ${error.message}`, logStep);
-    return emptyReport('failure');
-  }
-  let given: Record<string, string>;
-  try {
-    given = withInputs(step, scope, frame.facts.workspace);
-  } catch (error) {
-    if (!(error instanceof ExpressionError)) throw error;
-    log.system(`Error: with: ${error.message}`, logStep);
     return emptyReport('failure');
   }
   if (resolved.kind === 'builtin') return runBuiltin(resolved.action, given, stepEnv, frame, logStep, stop.signal, phaseName('Post', step, uses));
@@ -83,9 +74,8 @@ export async function executeAction(
 }
 
 /** `with:`, where hashFiles() is available (actions/cache keys use it). */
-function withInputs(step: Step, scope: ExpressionContexts, workspace: string): Record<string, string> {
+function withInputs(step: Step, scope: ExpressionContexts, host: HostFunctions): Record<string, string> {
   if (step.with?.kind !== 'mapping') return {};
-  const host = [hashFilesFunction(workspace)];
   return Object.fromEntries(step.with.entries.map((entry) => [entry.key, evaluateToString(entry.value, scope, host)]));
 }
 
@@ -306,7 +296,7 @@ export async function preStepsOf(steps: readonly Step[], frame: StepFrame): Prom
         let inputs: Record<string, string>;
         try {
           stepEnv = asStringRecord(step.env ? evaluateTemplate(step.env, scope) : {});
-          inputs = actionInputs(definition, withInputs(step, scope, preFrame.facts.workspace), scope, (line) => preFrame.log.system(line, index));
+          inputs = actionInputs(definition, withInputs(step, scope, stepFunctions(preFrame)), scope, (line) => preFrame.log.system(line, index));
         } catch (error) {
           if (!(error instanceof ExpressionError)) throw error;
           preFrame.log.system(`Error: ${error.message}`, index);
