@@ -1,7 +1,7 @@
 // Lays a run's jobs out left to right: one node per workflow job (its matrix legs listed inside), one
 // edge per `needs`. dagre does the placement; this file only sizes nodes and reads the result back.
 
-import { Graph, layout, type EdgeLabel, type Point } from '@dagrejs/dagre';
+import { Graph, layout, type Edge, type EdgeLabel, type Point } from '@dagrejs/dagre';
 import type { Job } from '../api/types.ts';
 
 export const NODE_WIDTH = 240;
@@ -83,7 +83,7 @@ export function layoutJobs(jobs: readonly Job[]): GraphLayout {
       height: placed.height,
     });
   }
-  const laidEdges: GraphEdge[] = graph.edges().map((edge) => ({
+  const laidEdges: GraphEdge[] = graph.edges().map((edge: Edge) => ({
     from: edge.v,
     to: edge.w,
     points: ((graph.edge(edge) as EdgeLabel).points ?? []).map((point: Point) => ({ x: point.x, y: point.y })),
