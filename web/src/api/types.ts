@@ -16,7 +16,7 @@ export interface Run {
   workflowName: string;
   event: string;
   ref: string;
-  branch: string;
+  branch: string | null;
   sha: string;
   actor: string;
   attempt: number;
@@ -72,6 +72,8 @@ export interface Job {
   startedAt: string | null;
   finishedAt: string | null;
   durationMs: number | null;
+  /** Why the job ended as it did, when the server knows (e.g. a failed `needs`). */
+  reason?: string | null;
   steps: Step[];
 }
 

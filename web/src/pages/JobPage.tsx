@@ -90,6 +90,7 @@ export function JobPage() {
           </button>
         )}
       </div>
+      {job.reason && <p className="muted">{job.reason}</p>}
       <ErrorNote error={actionError} />
       <JobLog key={`${runId}/${jobNumber}`} runId={runId} jobId={jobNumber} steps={job.steps} now={now} />
     </main>
