@@ -38,6 +38,17 @@ export interface RunOptions {
   /** Grace between SIGINT, SIGTERM and SIGKILL when a step is stopped. */
   killGraceMs?: number;
   listener: EngineListener;
+  /**
+   * A pool of job slots shared with other runs (the server's `--slots`): a job waits for a slot
+   * before it starts. Resolves null when `cancel` aborted the wait.
+   */
+  jobSlots?: JobSlots;
+  /** Cancels one job: its signal, by job key, joins the run's cancel signal for that job. */
+  jobCancel?: (job: string) => AbortSignal | undefined;
+}
+
+export interface JobSlots {
+  acquire(cancel: AbortSignal): Promise<(() => void) | null>;
 }
 
 export interface StepResult {

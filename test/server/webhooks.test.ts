@@ -1,0 +1,139 @@
+// Webhooks end to end: a signed GitHub push becomes a completed run (and chains a workflow_run
+// run); unsigned, badly signed, oversized, malformed and replayed deliveries are refused with a
+// reason, recorded, and start nothing; GitLab's token; a git hook installed by `gantry hooks install`.
+
+import assert from 'node:assert/strict';
+import { createHmac, randomUUID } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import { createRepo, type TempRepo } from '../support/git-repo.ts';
+import { runGantry } from '../support/cli.ts';
+import { startTestServer, type TestServer } from './support.ts';
+
+const CI = `name: CI
+on:
+  push:
+    branches: [main]
+  pull_request:
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo "built \${{ github.sha }}"
+`;
+const AFTER_CI = `name: After CI
+on:
+  workflow_run:
+    workflows: [CI]
+    types: [completed]
+jobs:
+  report:
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo "CI finished"
+`;
+
+function sign(secret: string, body: string): string {
+  return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+}
+
+describe('webhooks', () => {
+  let server: TestServer;
+  let repo: TempRepo;
+  let secret = '';
+  before(async () => {
+    repo = await createRepo({ '.github/workflows/ci.yml': CI, '.github/workflows/after.yml': AFTER_CI });
+    server = await startTestServer({ webhookMaxBytes: 64 * 1024 });
+    const added = await server.api<{ webhookSecret: string }>('POST', '/api/repos', { name: 'hooked', path: repo.dir });
+    assert.equal(added.status, 201, added.text);
+    secret = added.body.webhookSecret;
+  });
+  after(async () => {
+    await server.stop();
+    await repo.remove();
+  });
+
+  const deliver = (body: string, headers: Record<string, string>, route = '/hooks/github') =>
+    fetch(`${server.url}${route}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+
+  const runCount = async () => (await server.api<{ runs: unknown[] }>('GET', '/api/runs?limit=200')).body.runs.length;
+
+  test('a signed push runs CI to completion and chains the workflow_run workflow', async () => {
+    const sha = await repo.git('rev-parse', 'HEAD');
+    const body = JSON.stringify({ ref: 'refs/heads/main', before: '0'.repeat(40), after: sha, head_commit: { id: sha }, repository: { name: 'hooked', full_name: 'team/hooked' }, sender: { login: 'octo' } });
+    const id = randomUUID();
+    const response = await deliver(body, { 'x-github-event': 'push', 'x-github-delivery': id, 'x-hub-signature-256': sign(secret, body) });
+    assert.equal(response.status, 202, await response.clone().text());
+    const { runs } = (await response.json()) as { runs: number[] };
+    assert.equal(runs.length, 1);
+    const run = await server.waitForRun(runs[0]!);
+    assert.equal(run.conclusion, 'success');
+    const shown = await server.api<{ run: { actor: string; sha: string; event: string } }>('GET', `/api/runs/${runs[0]}`);
+    assert.deepEqual([shown.body.run.actor, shown.body.run.sha, shown.body.run.event], ['octo', sha, 'push']);
+
+    let chained: { id: number; event: string; workflowName: string } | undefined;
+    for (let i = 0; i < 300 && !chained; i++) {
+      const list = await server.api<{ runs: { id: number; event: string; workflowName: string }[] }>('GET', '/api/runs?event=workflow_run');
+      chained = list.body.runs[0];
+      if (!chained) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    assert.equal(chained?.workflowName, 'After CI');
+    assert.equal((await server.waitForRun(chained!.id)).conclusion, 'success');
+
+    const replay = await deliver(body, { 'x-github-event': 'push', 'x-github-delivery': id, 'x-hub-signature-256': sign(secret, body) });
+    assert.equal(replay.status, 409);
+  });
+
+  test('unsigned, badly signed, oversized and malformed deliveries are refused, recorded, and start nothing', async () => {
+    const before = await runCount();
+    const body = JSON.stringify({ ref: 'refs/heads/main', after: 'a'.repeat(40), repository: { full_name: 'team/hooked' } });
+    const cases: [string, Promise<Response>, number][] = [
+      ['unsigned', deliver(body, { 'x-github-event': 'push', 'x-github-delivery': randomUUID() }), 401],
+      ['bad signature', deliver(body, { 'x-github-event': 'push', 'x-github-delivery': randomUUID(), 'x-hub-signature-256': sign('wrong', body) }), 401],
+      ['oversized', deliver(JSON.stringify({ pad: 'x'.repeat(70 * 1024) }), { 'x-github-event': 'push' }), 413],
+      ['malformed', deliver('{"ref": ', { 'x-github-event': 'push', 'x-hub-signature-256': sign(secret, '{"ref": ') }), 400],
+      ['no event header', deliver(body, { 'x-hub-signature-256': sign(secret, body) }), 400],
+      ['unknown repository', deliver(JSON.stringify({ repository: { full_name: 'x/nope' } }), { 'x-github-event': 'push' }), 404],
+      ['not JSON', fetch(`${server.url}/hooks/github`, { method: 'POST', headers: { 'content-type': 'text/plain', 'x-github-event': 'push' }, body: 'hi' }), 415],
+    ];
+    for (const [name, pending, status] of cases) {
+      const response = await pending;
+      assert.equal(response.status, status, name);
+      const answer = (await response.json()) as { message?: string };
+      assert.ok(answer.message && answer.message.length > 0, `${name} says why`);
+    }
+    assert.equal(await runCount(), before, 'no runs were created');
+    const deliveries = await server.api<{ deliveries: { result: string; statusCode: number }[] }>('GET', '/api/webhooks/deliveries');
+    const rejected = deliveries.body.deliveries.filter((d) => d.result === 'rejected').map((d) => d.statusCode).sort();
+    assert.deepEqual(rejected, [400, 400, 401, 401, 404, 413, 415]);
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    assert.match(metrics, /gantry_webhook_deliveries_total\{provider="github",result="rejected"\} 7/);
+  });
+
+  test('GitLab push hooks need the X-Gitlab-Token', async () => {
+    const sha = await repo.git('rev-parse', 'HEAD');
+    const body = JSON.stringify({ object_kind: 'push', ref: 'refs/heads/main', before: '0'.repeat(40), after: sha, checkout_sha: sha, project: { name: 'hooked', path_with_namespace: 'team/hooked' }, commits: [] });
+    const bad = await deliver(body, { 'x-gitlab-event': 'Push Hook', 'x-gitlab-token': 'nope' }, '/hooks/gitlab');
+    assert.equal(bad.status, 401);
+    const good = await deliver(body, { 'x-gitlab-event': 'Push Hook', 'x-gitlab-token': secret, 'x-gitlab-event-uuid': randomUUID() }, '/hooks/gitlab');
+    assert.equal(good.status, 202, await good.clone().text());
+    const { runs } = (await good.json()) as { runs: number[] };
+    assert.equal((await server.waitForRun(runs[0]!)).conclusion, 'success');
+  });
+
+  test('gantry hooks install reports a new commit of a working repository', async () => {
+    const installed = await runGantry(['hooks', 'install', '-C', repo.dir, '--server', server.url, '--repo', 'hooked', '--secret', secret]);
+    assert.equal(installed.code, 0, installed.stderr);
+    const before = await runCount();
+    await repo.write('file.txt', 'change\n');
+    const sha = await repo.commit('a change');
+    let run: { id: number; sha: string } | undefined;
+    for (let i = 0; i < 300 && !run; i++) {
+      const list = await server.api<{ runs: { id: number; sha: string; event: string }[] }>('GET', '/api/runs?event=push&limit=200');
+      run = list.body.runs.find((r) => r.sha === sha);
+      if (!run) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    assert.ok(run, 'the commit was reported and queued');
+    assert.ok((await runCount()) > before);
+    assert.equal((await server.waitForRun(run.id)).conclusion, 'success');
+  });
+});
