@@ -12,6 +12,7 @@ import { repoRoutes } from './routes/repos.ts';
 import { runRoutes } from './routes/runs.ts';
 import { valueRoutes } from './routes/values.ts';
 import { webhookRoutes } from './webhooks/routes.ts';
+import { registerWebUi } from './web-ui.ts';
 
 export async function buildApp(context: ServerContext): Promise<FastifyInstance> {
   const app = Fastify({
@@ -69,5 +70,6 @@ export async function buildApp(context: ServerContext): Promise<FastifyInstance>
   valueRoutes(app, context);
   accessRoutes(app, context);
   await app.register(async (scope) => webhookRoutes(scope, context));
+  await registerWebUi(app);
   return app;
 }

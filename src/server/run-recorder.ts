@@ -39,13 +39,16 @@ export class RunRecorder {
   }
 
   readonly listener = (event: EngineEvent): void => {
-    if (event.type === 'log') {
+    if (event.type === 'log' || event.type === 'group') {
+      // A `::group::` is kept as the runner's `##[group]` / `##[endgroup]` line, so log readers can fold it.
+      const text = event.type === 'log' ? event.line : event.action === 'start' ? `##[group]${event.title ?? ''}` : '##[endgroup]';
+      const stream = event.type === 'log' ? event.stream : 'system';
       // Numbered at once so the order is the engine's even before the job's row exists.
       this.enqueue(async () => {
         const job = this.jobs.get(event.job);
         if (!job) return;
         if (job.pending.length === 0) job.pendingFrom = job.nextLine;
-        job.pending.push({ step: event.step, stream: event.stream, text: event.line, at: new Date(event.at).toISOString() });
+        job.pending.push({ step: event.step, stream, text, at: new Date(event.at).toISOString() });
         job.nextLine++;
       });
       return;

@@ -24,6 +24,9 @@ const CONTENT_SECURITY_POLICY = [
   "frame-ancestors 'none'",
 ].join('; ');
 
+/** The page is public (it shows sign-in); everything it shows comes from the API, which checks roles. */
+const PUBLIC = { config: { role: 'public' as const }, schema: { hide: true } };
+
 function pageHeaders(reply: FastifyReply): FastifyReply {
   return reply
     .header('content-security-policy', CONTENT_SECURITY_POLICY)
@@ -34,7 +37,7 @@ function pageHeaders(reply: FastifyReply): FastifyReply {
 
 export async function registerWebUi(app: FastifyInstance, root: string = DEFAULT_WEB_ROOT): Promise<void> {
   if (!existsSync(path.join(root, 'index.html'))) {
-    app.get('/', (_request, reply) =>
+    app.get('/', PUBLIC, (_request, reply) =>
       reply.code(503).type('text/plain').send(`The web UI is not built (no ${path.join(root, 'index.html')}): run \`npm run web:build\`.\n`),
     );
     return;
@@ -52,8 +55,8 @@ export async function registerWebUi(app: FastifyInstance, root: string = DEFAULT
     },
   });
   const sendApp = (reply: FastifyReply) => pageHeaders(reply).type('text/html; charset=utf-8').sendFile('index.html', root, { cacheControl: false });
-  app.get('/', (_request, reply) => sendApp(reply));
-  app.get('/*', (request, reply) => {
+  app.get('/', PUBLIC, (_request, reply) => sendApp(reply));
+  app.get('/*', PUBLIC, (request, reply) => {
     if (SERVER_PREFIXES.some((prefix) => request.url.startsWith(prefix))) return reply.callNotFound();
     return sendApp(reply);
   });

@@ -78,7 +78,9 @@ export interface Job {
 }
 
 export interface Annotation {
+  /** The job's name, and its id for a link. */
   job: string;
+  jobId?: number;
   level: 'error' | 'warning' | 'notice';
   message: string;
   title?: string;
@@ -89,9 +91,9 @@ export interface Annotation {
 export interface RunDetail {
   run: Run;
   jobs: Job[];
-  attempts: { attempt: number; conclusion: Conclusion | null; createdAt: string }[];
+  attempts: { attempt: number; status?: Status; conclusion: Conclusion | null; createdAt: string }[];
   annotations: Annotation[];
-  summaries: { job: string; step: number; markdown: string }[];
+  summaries: { job: string; jobId?: number; step: number; markdown: string }[];
   artifacts: { name: string; size: number; url: string }[];
 }
 

@@ -17,6 +17,8 @@ function lineFromHash(hash: string): number | null {
   return match ? Number(match[1]) : null;
 }
 
+const isRunning = (step: Step) => !step.conclusion && (step.status === 'running' || step.status === 'in_progress');
+
 function toggled<T>(set: ReadonlySet<T>, value: T, on: boolean): Set<T> {
   const next = new Set(set);
   if (on) next.add(value);
@@ -47,16 +49,24 @@ export function LogView({ model, version, steps, live, now }: Props) {
   const stepByNumber = useMemo(() => new Map(steps.map((step) => [step.number, step])), [steps]);
   const order = useMemo<SectionKey[]>(() => [null, ...steps.map((step) => step.number)], [steps]);
 
-  // Running and failed steps open by themselves; the reader's own choices win.
+  // Steps seen running stay open (the reader was watching them), failed steps open by themselves, and the
+  // reader's own choices win.
+  const [seenRunning, setSeenRunning] = useState<ReadonlySet<number>>(() => new Set(steps.filter(isRunning).map((step) => step.number)));
+  const [seenSteps, setSeenSteps] = useState(steps);
+  if (seenSteps !== steps) {
+    setSeenSteps(steps);
+    const started = steps.filter((step) => isRunning(step) && !seenRunning.has(step.number));
+    if (started.length > 0) setSeenRunning(new Set([...seenRunning, ...started.map((step) => step.number)]));
+  }
   const expanded = useMemo(() => {
     const open = new Set<SectionKey>(userOpened);
     for (const step of steps) {
-      const auto = step.conclusion === 'failure' || (!step.conclusion && (step.status === 'running' || step.status === 'in_progress'));
+      const auto = step.conclusion === 'failure' || isRunning(step) || seenRunning.has(step.number);
       if (auto && !userClosed.has(step.number)) open.add(step.number);
     }
     if (steps.length === 0 && !userClosed.has(null)) open.add(null);
     return open;
-  }, [steps, userOpened, userClosed]);
+  }, [steps, userOpened, userClosed, seenRunning]);
 
   const rows = useMemo<LogRow[]>(
     () => model.rows(order, expanded, openGroups),

@@ -152,7 +152,7 @@ export function RunPage() {
                   to={apiPath(`/runs/${runId}`, { attempt: entry.attempt })}
                   aria-current={entry.attempt === current.attempt ? 'page' : undefined}
                 >
-                  #{entry.attempt} <StateBadge status={entry.conclusion ? 'completed' : 'running'} conclusion={entry.conclusion} />
+                  #{entry.attempt} <StateBadge status={entry.status ?? (entry.conclusion ? 'completed' : 'running')} conclusion={entry.conclusion} />
                 </Link>
               </li>
             ))}
@@ -169,7 +169,8 @@ export function RunPage() {
           <ul className="annotations">
             {annotations.map((annotation, index) => (
               <li key={index} className={`annotation level-${annotation.level}`}>
-                <strong>{annotation.level}</strong> <span className="muted">{jobName(annotation.job)}</span>
+                <strong>{annotation.level}</strong>{' '}
+                {annotation.jobId ? <Link to={`/runs/${runId}/jobs/${annotation.jobId}`}>{jobName(annotation.job)}</Link> : <span className="muted">{jobName(annotation.job)}</span>}
                 {annotation.title ? <strong> {annotation.title}: </strong> : ' '}
                 {annotation.message}
                 {annotation.file && (
@@ -188,7 +189,7 @@ export function RunPage() {
         <section aria-labelledby="summaries-heading">
           <h2 id="summaries-heading">Summaries</h2>
           {summaries.map((summary) => (
-            <article key={`${summary.job}-${summary.step}`} className="summary" aria-label={`Summary of ${jobName(summary.job)}`}>
+            <article key={`${summary.jobId ?? summary.job}-${summary.step}`} className="summary" aria-label={`Summary of ${jobName(summary.job)}`}>
               <h3>{jobName(summary.job)}</h3>
               <Markdown source={summary.markdown} />
             </article>
