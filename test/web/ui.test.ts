@@ -157,7 +157,6 @@ describe('web UI in Chromium against gantry serve', { timeout: 600_000 }, () => 
     assert.ok(!(await page.content()).includes(server.adminToken), 'the token is not in the page');
     await page.locator(`[data-repo="${REPO}"]`).waitFor();
     await assertLabelled(page);
-    await shoot('repositories');
   });
 
   test('a webhook push appears on the runs list live; the graph and the log follow the run to its end', async () => {
@@ -179,7 +178,6 @@ describe('web UI in Chromium against gantry serve', { timeout: 600_000 }, () => 
     await page.locator(`tr[data-run-id="${ciRunId}"][data-state="running"]`).waitFor();
     assert.deepEqual(listRequests, [], 'the new run came through the event stream, not a fetch');
     await assertLabelled(page);
-    await shoot('runs');
 
     await row.getByRole('link', { name: /CI #/ }).click();
     await page.locator(`main[data-run-id="${ciRunId}"]`).waitFor();
@@ -207,6 +205,8 @@ describe('web UI in Chromium against gantry serve', { timeout: 600_000 }, () => 
     await page.locator('main.job-page[data-state="success"]').waitFor();
     await page.locator('.step-button[data-step][data-state="success"]', { hasText: 'Report' }).waitFor();
     assert.equal(await page.evaluate(() => (window as unknown as { stayed?: boolean }).stayed), true, 'no reload');
+    await assertLabelled(page);
+    await shoot('job');
 
     await page.getByRole('link', { name: `CI #${ciRunId}` }).click();
     await page.locator(`main[data-run-id="${ciRunId}"][data-state="failure"]`).waitFor();
@@ -252,7 +252,7 @@ describe('web UI in Chromium against gantry serve', { timeout: 600_000 }, () => 
     await page.getByLabel('Timestamps').check();
     assert.match((await broken.locator('.ts').textContent()) ?? '', /^\d\d:\d\d:\d\d\.\d{3}$/);
     await assertLabelled(page);
-    await shoot('job');
+    await shoot('job-failed');
 
     // A link to a line opens the job with that line shown, after a fresh load.
     await page.reload();
@@ -392,8 +392,12 @@ describe('web UI in Chromium against gantry serve', { timeout: 600_000 }, () => 
       found = (await page.evaluate(() => document.activeElement?.textContent ?? '')).startsWith(`CI #${ciRunId}`);
     }
     assert.ok(found, 'the run link is reachable with Tab');
+    await shoot('runs');
     await page.keyboard.press('Enter');
     await page.locator(`main[data-run-id="${ciRunId}"]`).waitFor();
+    await page.getByRole('link', { name: 'Repositories' }).click();
+    await page.locator(`[data-repo="${REPO}"] .badge`).waitFor();
+    await shoot('repositories');
 
     const light = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
     const dark = await openPage(browser, server.url, 'dark');

@@ -31,8 +31,8 @@ export function formatDuration(ms: number | null | undefined): string {
 
 /** Elapsed time of something that started (and maybe finished). */
 export function elapsed(startedAt: string | null, finishedAt: string | null, durationMs?: number | null, now = Date.now()): number | null {
-  if (durationMs !== null && durationMs !== undefined) return durationMs;
   if (!startedAt) return null;
+  if (durationMs !== null && durationMs !== undefined) return durationMs;
   const start = Date.parse(startedAt);
   const end = finishedAt ? Date.parse(finishedAt) : now;
   return Number.isFinite(start) && Number.isFinite(end) ? Math.max(0, end - start) : null;
@@ -60,4 +60,10 @@ export function matrixLabel(matrix: Record<string, unknown> | null): string {
   return Object.values(matrix)
     .map((value) => (typeof value === 'object' ? JSON.stringify(value) : String(value)))
     .join(', ');
+}
+
+/** How long a job or step took (or has taken so far); nothing for one that was skipped. */
+export function durationOf(item: { startedAt: string | null; finishedAt: string | null; durationMs?: number | null; conclusion?: string | null }, now: number): string {
+  if (item.conclusion === 'skipped') return '';
+  return formatDuration(elapsed(item.startedAt, item.finishedAt, item.durationMs, now));
 }

@@ -5,7 +5,7 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import type { Step } from '../api/types.ts';
-import { elapsed, formatDuration, stateLabel } from '../format.ts';
+import { durationOf, stateLabel } from '../format.ts';
 import type { LogModel, LogRow, SectionKey } from '../log/log-model.ts';
 import { AnsiText } from './AnsiText.tsx';
 import { StateIcon } from './StateBadge.tsx';
@@ -184,7 +184,7 @@ export function LogView({ model, version, steps, live, now }: Props) {
               >
                 <StateIcon status={step.status} conclusion={step.conclusion} />
                 <span className="step-name">{step.name}</span>
-                <span className="step-duration">{formatDuration(elapsed(step.startedAt, step.finishedAt, step.durationMs, now))}</span>
+                <span className="step-duration">{durationOf(step, now)}</span>
               </button>
             </li>
           ))}
@@ -236,7 +236,7 @@ export function LogView({ model, version, steps, live, now }: Props) {
                       {step && <StateIcon status={step.status} conclusion={step.conclusion} />}
                       <span className="log-section-name">{stepName(row.step)}</span>
                       <span className="muted">
-                        {step ? `${stateLabel(step.status, step.conclusion)} ${formatDuration(elapsed(step.startedAt, step.finishedAt, step.durationMs, now))}` : ''}
+                        {step ? `${stateLabel(step.status, step.conclusion)} ${durationOf(step, now)}` : ''}
                       </span>
                     </button>
                   </div>
@@ -244,7 +244,7 @@ export function LogView({ model, version, steps, live, now }: Props) {
               }
               const line = model.lines[row.index];
               if (!line) return null;
-              const classes = ['log-row', `kind-${line.kind}`, row.inGroup ? 'in-group' : '', line.n === selectedLine ? 'selected' : '', row.index === currentMatch ? 'current-match' : '']
+              const classes = ['log-row', `kind-${line.kind}`, `stream-${line.stream}`, row.inGroup ? 'in-group' : '', line.n === selectedLine ? 'selected' : '', row.index === currentMatch ? 'current-match' : '']
                 .filter(Boolean)
                 .join(' ');
               return (

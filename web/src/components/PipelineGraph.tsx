@@ -1,7 +1,7 @@
 import { useMemo } from 'react';
 import { Link } from 'react-router';
 import type { Job } from '../api/types.ts';
-import { elapsed, formatDuration, matrixLabel, stateLabel, toneOf } from '../format.ts';
+import { durationOf, elapsed, formatDuration, matrixLabel, stateLabel, toneOf } from '../format.ts';
 import { layoutJobs, MAX_LEGS_SHOWN, type GraphNode } from './graph-layout.ts';
 import { StateIcon } from './StateBadge.tsx';
 
@@ -15,7 +15,7 @@ function groupState(legs: Job[]): { status: Job['status']; conclusion: Job['conc
 function groupDuration(legs: Job[], now: number): number | null {
   const starts = legs.map((leg) => (leg.startedAt ? Date.parse(leg.startedAt) : NaN)).filter(Number.isFinite);
   if (starts.length === 0) return null;
-  if (legs.length === 1) return elapsed(legs[0]?.startedAt ?? null, legs[0]?.finishedAt ?? null, legs[0]?.durationMs, now);
+  if (legs.length === 1) return legs[0]?.conclusion === 'skipped' ? null : elapsed(legs[0]?.startedAt ?? null, legs[0]?.finishedAt ?? null, legs[0]?.durationMs, now);
   const running = legs.some((leg) => !leg.finishedAt && leg.startedAt);
   const ends = legs.map((leg) => (leg.finishedAt ? Date.parse(leg.finishedAt) : NaN)).filter(Number.isFinite);
   const end = running || ends.length === 0 ? now : Math.max(...ends);
@@ -23,7 +23,7 @@ function groupDuration(legs: Job[], now: number): number | null {
 }
 
 function LegLink({ runId, leg, now, label }: { runId: number; leg: Job; now: number; label: string }) {
-  const duration = formatDuration(elapsed(leg.startedAt, leg.finishedAt, leg.durationMs, now));
+  const duration = durationOf(leg, now);
   return (
     <Link
       to={`/runs/${runId}/jobs/${leg.id}`}

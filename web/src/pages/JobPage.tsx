@@ -8,7 +8,7 @@ import { can, useSession } from '../auth.tsx';
 import { LogView } from '../components/LogView.tsx';
 import { ErrorNote, Loading } from '../components/Notice.tsx';
 import { StateBadge } from '../components/StateBadge.tsx';
-import { elapsed, formatDuration } from '../format.ts';
+import { durationOf } from '../format.ts';
 import { useJobLog } from '../log/use-job-log.ts';
 import { upsertJob, upsertStep } from './run-updates.ts';
 
@@ -83,7 +83,7 @@ export function JobPage() {
       <div className="title-row">
         <h1>{job.name}</h1>
         <StateBadge status={job.status} conclusion={job.conclusion} />
-        <span className="muted">{formatDuration(elapsed(job.startedAt, job.finishedAt, job.durationMs, now))}</span>
+        <span className="muted">{durationOf(job, now)}</span>
         {running && can(me, 'maintainer') && (
           <button type="button" onClick={cancel}>
             Cancel job
