@@ -31,7 +31,7 @@ function startServe(dataDir: string, slots: number): Promise<{ child: ChildProce
 }
 
 function descendants(pid: number): number[] {
-  let out = '';
+  let out: string;
   try {
     out = execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' });
   } catch {
@@ -61,9 +61,9 @@ test('after kill -9 and a restart, queued runs stay queued, finished jobs keep t
     '.github/workflows/long.yml': 'name: Long\non: workflow_dispatch\njobs:\n  long:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo started; sleep 20\n',
   });
   const leftovers: number[] = [];
-  let second: ChildProcess | undefined;
+  const servers: { second?: ChildProcess } = {};
   after(async () => {
-    second?.kill('SIGTERM');
+    servers.second?.kill('SIGTERM');
     for (const pid of leftovers) {
       try {
         process.kill(pid, 'SIGKILL');
@@ -108,8 +108,8 @@ test('after kill -9 and a restart, queued runs stay queued, finished jobs keep t
   }
 
   const restarted = await startServe(dataDir, 1);
-  second = restarted.child;
-  t.after(() => second?.kill('SIGTERM'));
+  servers.second = restarted.child;
+  t.after(() => restarted.child.kill('SIGTERM'));
   const quickAfter = await api<RunView>(restarted.url, 'GET', `/api/runs/${quick}`);
   assert.deepEqual([quickAfter.run.status, quickAfter.run.conclusion], ['completed', 'success']);
   const quickLog = await api<string>(restarted.url, 'GET', `/api/runs/${quick}/jobs/${quickAfter.jobs[0]!.id}/logs`);
@@ -130,5 +130,5 @@ test('after kill -9 and a restart, queued runs stay queued, finished jobs keep t
   assert.ok(stillRunning.every((r) => wasQueued.includes(r.id)));
   // Stop the restarted server's own runs before cleanup.
   for (const id of long) await fetch(`${restarted.url}/api/runs/${id}/cancel`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
-  leftovers.push(...descendants(second.pid!));
+  leftovers.push(...descendants(restarted.child.pid!));
 });
