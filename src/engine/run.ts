@@ -62,6 +62,7 @@ export async function runWorkflows(plan: RunPlan, options: RunOptions): Promise<
 
   const masker = new SecretMasker();
   for (const value of Object.values(options.secrets)) masker.add(value);
+  for (const environment of Object.values(options.environments ?? {})) for (const value of Object.values(environment.secrets)) masker.add(value);
   const shared: RunShared = {
     options,
     event: plan.event,

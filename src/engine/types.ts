@@ -43,6 +43,11 @@ export interface RunOptions {
    * before it starts. Resolves null when `cancel` aborted the wait.
    */
   jobSlots?: JobSlots;
+  /**
+   * Secrets and variables of deployment environments: a job with `environment: NAME` sees these over
+   * the run's own (GitHub ranks environment values above repository and organization ones).
+   */
+  environments?: Record<string, { secrets: Record<string, string>; vars: Record<string, string> }>;
   /** Cancels one job: its signal, by job key, joins the run's cancel signal for that job. */
   jobCancel?: (job: string) => AbortSignal | undefined;
 }

@@ -164,6 +164,10 @@ export class Dispatcher {
         const secrets = await store.secrets.resolved(run.repoId, null);
         const vars = await store.variables.resolved(run.repoId, null);
         const matrices = legMatrices(plan);
+        const environments: Record<string, { secrets: Record<string, string>; vars: Record<string, string> }> = {};
+        for (const name of new Set(plan.workflows.flatMap((wp) => wp.jobs.map((job) => job.environment).filter((e): e is string => e !== null)))) {
+          environments[name] = { secrets: await store.secrets.resolved(run.repoId, name), vars: await store.variables.resolved(run.repoId, name) };
+        }
         active.recorder = new RunRecorder(store, this.options.bus, this.options.metrics, run, (error) => log.error({ err: error }, 'recording the run failed'), (key) => matrices.get(key) ?? null);
         const actionStore = new ActionStore({ serverUrl: this.options.actionsUrl, offline: this.options.offline, log: (line) => log.info(line) });
         const result = await runWorkflows(plan, {
@@ -178,6 +182,7 @@ export class Dispatcher {
           maxParallelJobs: this.options.slots,
           secrets,
           vars,
+          environments,
           env: {},
           bind: false,
           debug: secrets.ACTIONS_STEP_DEBUG === 'true',
