@@ -73,7 +73,7 @@ export async function runWorkflows(plan: RunPlan, options: RunOptions): Promise<
     which: cachedWhich(),
     portLocks: new PortLocks(),
   };
-  const concurrency = new ConcurrencyGroups();
+  const concurrency = options.concurrencyGroups ?? new ConcurrencyGroups();
 
   emit({ type: 'run-started', runId: options.runId, at: started });
   for (const wp of plan.workflows.filter((w) => w.triggered)) {

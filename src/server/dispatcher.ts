@@ -9,6 +9,7 @@ import { builtinActions } from '../actions/builtin/index.ts';
 import { ActionStore } from '../actions/store/action-store.ts';
 import { StoreActionResolver } from '../actions/store/store-resolver.ts';
 import { remoteWorkflowFetcher } from '../actions/store/workflow-fetcher.ts';
+import { ConcurrencyGroups } from '../engine/concurrency.ts';
 import { runWorkflows } from '../engine/run.ts';
 import { HostExecutor } from '../executors/host.ts';
 import { buildWorkflowRunEvent } from '../plan/events/index.ts';
@@ -58,6 +59,8 @@ interface ActiveRun {
 export class Dispatcher {
   private readonly active = new Map<number, ActiveRun>();
   private readonly slots: JobSlotPool;
+  /** Job-level `concurrency` groups hold across every run of this server. */
+  private readonly concurrencyGroups = new ConcurrencyGroups();
   private timer: NodeJS.Timeout | undefined;
   private ticking = false;
   private again = false;
@@ -190,6 +193,7 @@ export class Dispatcher {
           kill: active.kill.signal,
           listener: active.recorder.listener,
           jobSlots: this.slots,
+          concurrencyGroups: this.concurrencyGroups,
           jobCancel: (key) => {
             let controller = active.jobCancels.get(key);
             if (!controller) active.jobCancels.set(key, (controller = new AbortController()));

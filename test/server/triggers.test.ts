@@ -48,13 +48,23 @@ jobs:
       - run: echo fast
 `;
 
+const JOB_GROUP = `name: Job group
+on: workflow_dispatch
+jobs:
+  deploy:
+    runs-on: ubuntu-latest
+    concurrency: deploy-target
+    steps:
+      - run: sleep 1
+`;
+
 type RunList = { runs: { id: number; workflowName: string; event: string; status: string; conclusion: string | null }[] };
 
 describe('server triggers', () => {
   let server: TestServer;
   let repo: TempRepo;
   before(async () => {
-    repo = await createRepo({ '.github/workflows/chain.yml': CHAIN, '.github/workflows/start.yml': START, '.github/workflows/nightly.yml': NIGHTLY, '.github/workflows/two.yml': TWO_JOBS });
+    repo = await createRepo({ '.github/workflows/chain.yml': CHAIN, '.github/workflows/start.yml': START, '.github/workflows/nightly.yml': NIGHTLY, '.github/workflows/two.yml': TWO_JOBS, '.github/workflows/job-group.yml': JOB_GROUP });
     server = await startTestServer({ slots: 2 });
     assert.equal((await server.api('POST', '/api/repos', { name: 'trig', path: repo.dir })).status, 201);
   });
@@ -126,5 +136,14 @@ describe('server triggers', () => {
     assert.match(text, new RegExp(`event: run\\ndata: \\{"id":${runId},`));
     assert.match(text, /event: job\ndata: \{"runId":\d+,"job":\{"id":\d+,"key":"\.github\/workflows\/two\.yml#slow#0"/);
     assert.match(text, /event: step\ndata: /);
+  });
+
+  test('a job-level concurrency group holds across runs', async () => {
+    const ids: number[] = [];
+    for (let i = 0; i < 2; i++) ids.push((await server.api<{ run: { id: number } }>('POST', '/api/repos/trig/dispatch', { workflow: 'job-group.yml' })).body.run.id);
+    for (const id of ids) assert.equal((await server.waitForRun(id)).conclusion, 'success');
+    const jobs = await Promise.all(ids.map(async (id) => (await server.api<{ jobs: { startedAt: string; finishedAt: string }[] }>('GET', `/api/runs/${id}`)).body.jobs[0]!));
+    const [first, second] = [...jobs].sort((a, b) => a.startedAt.localeCompare(b.startedAt));
+    assert.ok(second!.startedAt >= first!.finishedAt, `the second deploy started (${second!.startedAt}) after the first ended (${first!.finishedAt})`);
   });
 });
