@@ -3,7 +3,12 @@
 // reason, recorded, and start nothing; GitLab's token; a git hook installed by `gantry hooks install`.
 
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { createHmac, randomUUID } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import { createRepo, type TempRepo } from '../support/git-repo.ts';
 import { runGantry } from '../support/cli.ts';
@@ -31,6 +36,8 @@ jobs:
     steps:
       - run: echo "CI finished"
 `;
+
+const run = promisify(execFile);
 
 function sign(secret: string, body: string): string {
   return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
@@ -135,5 +142,39 @@ describe('webhooks', () => {
     assert.ok(run, 'the commit was reported and queued');
     assert.ok((await runCount()) > before);
     assert.equal((await server.waitForRun(run.id)).conclusion, 'success');
+  });
+
+  test('a repository registered by URL is mirrored; a push to a bare repository reports through post-receive', async () => {
+    const bare = await mkdtemp(path.join(tmpdir(), 'gantry-bare-'));
+    const clone = await mkdtemp(path.join(tmpdir(), 'gantry-clone-'));
+    try {
+      const git = (cwd: string, ...args: string[]) => run('git', args, { cwd });
+      await git(repo.dir, 'clone', '--quiet', '--bare', repo.dir, bare);
+      const added = await server.api<{ webhookSecret: string; repo: { source: { url?: string }; defaultBranch: string } }>('POST', '/api/repos', { name: 'mirrored', url: `file://${bare}` });
+      assert.equal(added.status, 201, added.text);
+      assert.equal(added.body.repo.defaultBranch, 'main');
+      const installed = await runGantry(['hooks', 'install', '-C', bare, '--server', server.url, '--repo', 'mirrored', '--secret', added.body.webhookSecret]);
+      assert.equal(installed.code, 0, installed.stderr);
+      assert.match(installed.stdout, /post-receive/);
+      await git(clone, 'clone', '--quiet', bare, '.');
+      await git(clone, 'config', 'user.name', 'T');
+      await git(clone, 'config', 'user.email', 't@example.invalid');
+      await writeFile(path.join(clone, 'pushed.txt'), 'pushed\n');
+      await git(clone, 'add', '-A');
+      await git(clone, 'commit', '-q', '-m', 'pushed change');
+      const sha = (await git(clone, 'rev-parse', 'HEAD')).stdout.trim();
+      await git(clone, 'push', '-q', 'origin', 'main');
+      let found: { id: number; repo: string } | undefined;
+      for (let i = 0; i < 300 && !found; i++) {
+        const list = await server.api<{ runs: { id: number; repo: string; sha: string }[] }>('GET', '/api/runs?repo=mirrored');
+        found = list.body.runs.find((r) => r.sha === sha);
+        if (!found) await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      assert.ok(found, 'the push was reported and the mirror fetched the new commit');
+      assert.equal((await server.waitForRun(found.id)).conclusion, 'success');
+    } finally {
+      await rm(bare, { recursive: true, force: true });
+      await rm(clone, { recursive: true, force: true });
+    }
   });
 });
