@@ -25,6 +25,16 @@ jobs:
     steps:
       - run: echo "built \${{ github.sha }}"
 `;
+const DISPATCHED = `name: On demand
+on:
+  repository_dispatch:
+    types: [deploy]
+jobs:
+  deploy:
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo "payload says \${{ github.event.client_payload.target }}"
+`;
 const AFTER_CI = `name: After CI
 on:
   workflow_run:
@@ -48,7 +58,7 @@ describe('webhooks', () => {
   let repo: TempRepo;
   let secret = '';
   before(async () => {
-    repo = await createRepo({ '.github/workflows/ci.yml': CI, '.github/workflows/after.yml': AFTER_CI });
+    repo = await createRepo({ '.github/workflows/ci.yml': CI, '.github/workflows/after.yml': AFTER_CI, '.github/workflows/dispatched.yml': DISPATCHED });
     server = await startTestServer({ webhookMaxBytes: 64 * 1024 });
     const added = await server.api<{ webhookSecret: string }>('POST', '/api/repos', { name: 'hooked', path: repo.dir });
     assert.equal(added.status, 201, added.text);
@@ -176,5 +186,45 @@ describe('webhooks', () => {
       await rm(bare, { recursive: true, force: true });
       await rm(clone, { recursive: true, force: true });
     }
+  });
+
+  test('GitHub pull_request and repository_dispatch, and a Gitea push signed with X-Gitea-Signature', async () => {
+    const mainSha = await repo.git('rev-parse', 'main');
+    await repo.git('checkout', '-q', '-b', 'feature');
+    await repo.write('feature.txt', 'feature\n');
+    const headSha = await repo.commit('feature work');
+    await repo.git('checkout', '-q', 'main');
+    const pr = JSON.stringify({
+      action: 'opened',
+      number: 7,
+      pull_request: { number: 7, head: { ref: 'feature', sha: headSha }, base: { ref: 'main', sha: mainSha } },
+      repository: { full_name: 'team/hooked', name: 'hooked' },
+      sender: { login: 'contributor' },
+    });
+    const prResponse = await deliver(pr, { 'x-github-event': 'pull_request', 'x-github-delivery': randomUUID(), 'x-hub-signature-256': sign(secret, pr) });
+    assert.equal(prResponse.status, 202, await prResponse.clone().text());
+    const prRun = ((await prResponse.json()) as { runs: number[] }).runs;
+    assert.equal(prRun.length, 1, 'CI runs for the pull request');
+    const prView = await server.api<{ run: { event: string; ref: string; branch: string; sha: string } }>('GET', `/api/runs/${prRun[0]}`);
+    assert.deepEqual([prView.body.run.event, prView.body.run.ref, prView.body.run.branch, prView.body.run.sha], ['pull_request', 'refs/pull/7/merge', 'feature', headSha]);
+    assert.equal((await server.waitForRun(prRun[0]!)).conclusion, 'success');
+
+    const dispatch = JSON.stringify({ action: 'deploy', client_payload: { target: 'moon' }, repository: { full_name: 'team/hooked', default_branch: 'main' } });
+    const dispatchResponse = await deliver(dispatch, { 'x-github-event': 'repository_dispatch', 'x-github-delivery': randomUUID(), 'x-hub-signature-256': sign(secret, dispatch) });
+    assert.equal(dispatchResponse.status, 202, await dispatchResponse.clone().text());
+    const [dispatchRun] = ((await dispatchResponse.json()) as { runs: number[] }).runs;
+    assert.equal((await server.waitForRun(dispatchRun!)).conclusion, 'success');
+    const view = await server.api<{ jobs: { id: number }[] }>('GET', `/api/runs/${dispatchRun}`);
+    const log = await server.api<string>('GET', `/api/runs/${dispatchRun}/jobs/${view.body.jobs[0]!.id}/logs`);
+    assert.match(log.text, /payload says moon/);
+
+    const push = JSON.stringify({ ref: 'refs/heads/main', before: '0'.repeat(40), after: mainSha, commits: [], repository: { full_name: 'team/hooked', name: 'hooked' }, sender: { login: 'gitea-user' } });
+    const hex = createHmac('sha256', secret).update(push).digest('hex');
+    const bad = await deliver(push, { 'x-gitea-event': 'push', 'x-gitea-delivery': randomUUID(), 'x-gitea-signature': '0'.repeat(64) }, '/hooks/gitea');
+    assert.equal(bad.status, 401);
+    const good = await deliver(push, { 'x-gitea-event': 'push', 'x-gitea-delivery': randomUUID(), 'x-gitea-signature': hex }, '/hooks/gitea');
+    assert.equal(good.status, 202, await good.clone().text());
+    const [giteaRun] = ((await good.json()) as { runs: number[] }).runs;
+    assert.equal((await server.waitForRun(giteaRun!)).conclusion, 'success');
   });
 });
