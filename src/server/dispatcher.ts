@@ -151,6 +151,8 @@ export class Dispatcher {
     const { store, logger } = this.options;
     const run = (await store.runs.get(queued.id))!;
     const log = logger.child({ runId: run.id, attempt: run.attempt });
+    // A cancel that arrived between taking the run and registering it here.
+    if (run.cancelRequested) active.cancel.abort();
     this.publish(run);
     await setRunStatus(store, run, null, 'running');
     const repo = await store.repos.byId(run.repoId);

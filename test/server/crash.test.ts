@@ -13,10 +13,11 @@ import { gantryBin } from '../support/cli.ts';
 import { createRepo } from '../support/git-repo.ts';
 
 const token = `admin-${randomBytes(8).toString('hex')}`;
+const secretKey = randomBytes(32).toString('hex');
 
 function startServe(dataDir: string, slots: number): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(process.execPath, [gantryBin, 'serve', '--port', '0', '--data-dir', dataDir, '--slots', String(slots), '--offline'], {
-    env: { ...process.env, GANTRY_ADMIN_TOKEN: token },
+    env: { ...process.env, GANTRY_ADMIN_TOKEN: token, GANTRY_SECRET_KEY: secretKey },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   return new Promise((resolve, reject) => {
@@ -57,7 +58,7 @@ type RunView = { run: { id: number; status: string; conclusion: string | null };
 test('after kill -9 and a restart, queued runs stay queued, finished jobs keep their logs, running jobs fail as interrupted', async (t) => {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'gantry-crash-'));
   const repo = await createRepo({
-    '.github/workflows/quick.yml': 'name: Quick\non: workflow_dispatch\njobs:\n  quick:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo quick-done\n',
+    '.github/workflows/quick.yml': 'name: Quick\non: workflow_dispatch\njobs:\n  quick:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo quick-done\n      - run: echo "admin=$GANTRY_ADMIN_TOKEN key=$GANTRY_SECRET_KEY"\n',
     '.github/workflows/long.yml': 'name: Long\non: workflow_dispatch\njobs:\n  long:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo started; sleep 20\n',
   });
   const leftovers: number[] = [];
@@ -114,6 +115,8 @@ test('after kill -9 and a restart, queued runs stay queued, finished jobs keep t
   assert.deepEqual([quickAfter.run.status, quickAfter.run.conclusion], ['completed', 'success']);
   const quickLog = await api<string>(restarted.url, 'GET', `/api/runs/${quick}/jobs/${quickAfter.jobs[0]!.id}/logs`);
   assert.match(quickLog, /quick-done/);
+  assert.match(quickLog, /admin= key=/, "the server's own secrets do not reach steps");
+  assert.ok(!quickLog.includes(token) && !quickLog.includes(secretKey));
 
   for (const id of wasRunning) {
     const view = await api<RunView>(restarted.url, 'GET', `/api/runs/${id}`);
