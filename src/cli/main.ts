@@ -140,6 +140,46 @@ function buildProgram(io: CommandIO, setExitCode: (code: number) => void): Comma
     }
   }
 
+  const runs = program.command('runs').description('runs on a Gantry server');
+  for (const action of ['list', 'show', 'cancel', 'rerun'] as const) {
+    const command = withClientOptions(runs.command(action));
+    if (action === 'list') {
+      command.option('--repo <repo>', 'only this repository').option('--status <status>', 'queued, running or completed').option('--limit <n>', 'how many', '20');
+    } else {
+      command.argument('<run>', 'the run id');
+    }
+    if (action === 'rerun') command.option('--failed', 'only the failed jobs (and what they need and what needs them)', false);
+    command.action(async (...args: unknown[]) => {
+      const { runsCommand } = await import('./server-commands.ts');
+      const id = action === 'list' ? undefined : (args[0] as string);
+      const options = (action === 'list' ? args[0] : args[1]) as Parameters<typeof runsCommand>[2];
+      setExitCode(await runsCommand(action, id, options, io));
+    });
+  }
+
+  withClientOptions(program.command('logs'))
+    .description("a run's job logs from a Gantry server")
+    .argument('<run>', 'the run id')
+    .argument('[job]', 'a job id or name (default: every job)')
+    .option('-f, --follow', 'follow the log live until the job ends', false)
+    .action(async (run: string, job: string | undefined, options) => {
+      const { logsCommand } = await import('./server-commands.ts');
+      setExitCode(await logsCommand(run, job, options, io));
+    });
+
+  const token = program.command('token').description('API tokens of a Gantry server (admin)');
+  for (const action of ['create', 'list', 'revoke'] as const) {
+    const command = withClientOptions(token.command(action));
+    if (action === 'create') command.argument('<name>', 'what the token is for').option('--role <role>', 'admin, maintainer or viewer', 'viewer');
+    if (action === 'revoke') command.argument('<id>', 'the token id (gantry token list)');
+    command.action(async (...args: unknown[]) => {
+      const { tokenCommand } = await import('./server-commands.ts');
+      const arg = action === 'list' ? undefined : (args[0] as string);
+      const options = (action === 'list' ? args[0] : args[1]) as Parameters<typeof tokenCommand>[2];
+      setExitCode(await tokenCommand(action, arg, options, io));
+    });
+  }
+
   const hooks = program.command('hooks').description('git hooks that report pushes to a Gantry server');
   hooks
     .command('install')

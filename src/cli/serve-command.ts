@@ -15,6 +15,9 @@ export interface ServeCommandOptions {
   offline: boolean;
 }
 
+/** Variables that unlock the server: read at start, then removed from the environment jobs inherit. */
+const SERVER_SECRETS = ['GANTRY_SECRET_KEY', 'GANTRY_ADMIN_TOKEN', 'DATABASE_URL', 'GANTRY_TOKEN'];
+
 function wholeNumber(value: string, flag: string, min: number, max: number): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`${flag} expects a whole number from ${min} to ${max}, got "${value}"`);
@@ -26,15 +29,18 @@ export async function serveCommand(options: ServeCommandOptions, io: CommandIO):
   const { DatabaseError } = await import('../storage/db/database.ts');
   const { SecretKeyError } = await import('../storage/db/secret-key.ts');
   const dataDir = path.resolve(options.dataDir ?? process.env.GANTRY_DATA_DIR ?? path.join(homedir(), '.gantry', 'server'));
+  const env = { ...process.env };
+  // Steps inherit the server's environment: what unlocks the server must not reach them.
+  for (const name of SERVER_SECRETS) delete process.env[name];
   let server;
   try {
     server = await startServer({
       port: wholeNumber(options.port, '--port', 0, 65535),
       host: options.host,
       dataDir,
-      ...((options.databaseUrl ?? process.env.DATABASE_URL) ? { databaseUrl: options.databaseUrl ?? process.env.DATABASE_URL } : {}),
+      ...((options.databaseUrl ?? env.DATABASE_URL) ? { databaseUrl: options.databaseUrl ?? env.DATABASE_URL } : {}),
       slots: wholeNumber(options.slots, '--slots', 1, 1024),
-      env: process.env,
+      env,
       announce: (line) => io.err(`${line}\n`),
       ...(options.actionsUrl ? { actionsUrl: options.actionsUrl } : {}),
       offline: options.offline,

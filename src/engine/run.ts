@@ -62,6 +62,7 @@ export async function runWorkflows(plan: RunPlan, options: RunOptions): Promise<
 
   const masker = new SecretMasker();
   for (const value of Object.values(options.secrets)) masker.add(value);
+  for (const environment of Object.values(options.environments ?? {})) for (const value of Object.values(environment.secrets)) masker.add(value);
   const shared: RunShared = {
     options,
     event: plan.event,
@@ -72,7 +73,7 @@ export async function runWorkflows(plan: RunPlan, options: RunOptions): Promise<
     which: cachedWhich(),
     portLocks: new PortLocks(),
   };
-  const concurrency = new ConcurrencyGroups();
+  const concurrency = options.concurrencyGroups ?? new ConcurrencyGroups();
 
   emit({ type: 'run-started', runId: options.runId, at: started });
   for (const wp of plan.workflows.filter((w) => w.triggered)) {

@@ -9,6 +9,7 @@ import { builtinActions } from '../actions/builtin/index.ts';
 import { ActionStore } from '../actions/store/action-store.ts';
 import { StoreActionResolver } from '../actions/store/store-resolver.ts';
 import { remoteWorkflowFetcher } from '../actions/store/workflow-fetcher.ts';
+import { ConcurrencyGroups } from '../engine/concurrency.ts';
 import { runWorkflows } from '../engine/run.ts';
 import { HostExecutor } from '../executors/host.ts';
 import { buildWorkflowRunEvent } from '../plan/events/index.ts';
@@ -58,6 +59,8 @@ interface ActiveRun {
 export class Dispatcher {
   private readonly active = new Map<number, ActiveRun>();
   private readonly slots: JobSlotPool;
+  /** Job-level `concurrency` groups hold across every run of this server. */
+  private readonly concurrencyGroups = new ConcurrencyGroups();
   private timer: NodeJS.Timeout | undefined;
   private ticking = false;
   private again = false;
@@ -148,6 +151,8 @@ export class Dispatcher {
     const { store, logger } = this.options;
     const run = (await store.runs.get(queued.id))!;
     const log = logger.child({ runId: run.id, attempt: run.attempt });
+    // A cancel that arrived between taking the run and registering it here.
+    if (run.cancelRequested) active.cancel.abort();
     this.publish(run);
     await setRunStatus(store, run, null, 'running');
     const repo = await store.repos.byId(run.repoId);
@@ -164,6 +169,10 @@ export class Dispatcher {
         const secrets = await store.secrets.resolved(run.repoId, null);
         const vars = await store.variables.resolved(run.repoId, null);
         const matrices = legMatrices(plan);
+        const environments: Record<string, { secrets: Record<string, string>; vars: Record<string, string> }> = {};
+        for (const name of new Set(plan.workflows.flatMap((wp) => wp.jobs.map((job) => job.environment).filter((e): e is string => e !== null)))) {
+          environments[name] = { secrets: await store.secrets.resolved(run.repoId, name), vars: await store.variables.resolved(run.repoId, name) };
+        }
         active.recorder = new RunRecorder(store, this.options.bus, this.options.metrics, run, (error) => log.error({ err: error }, 'recording the run failed'), (key) => matrices.get(key) ?? null);
         const actionStore = new ActionStore({ serverUrl: this.options.actionsUrl, offline: this.options.offline, log: (line) => log.info(line) });
         const result = await runWorkflows(plan, {
@@ -178,6 +187,7 @@ export class Dispatcher {
           maxParallelJobs: this.options.slots,
           secrets,
           vars,
+          environments,
           env: {},
           bind: false,
           debug: secrets.ACTIONS_STEP_DEBUG === 'true',
@@ -185,6 +195,7 @@ export class Dispatcher {
           kill: active.kill.signal,
           listener: active.recorder.listener,
           jobSlots: this.slots,
+          concurrencyGroups: this.concurrencyGroups,
           jobCancel: (key) => {
             let controller = active.jobCancels.get(key);
             if (!controller) active.jobCancels.set(key, (controller = new AbortController()));

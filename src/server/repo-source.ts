@@ -44,8 +44,14 @@ export class RepoSources {
     }
   }
 
-  async defaultBranch(source: string): Promise<string> {
-    const head = await runGit(source, ['symbolic-ref', '--quiet', 'HEAD'], { absentExitCodes: [1, 128] });
-    return head ? head.trim().replace(/^refs\/heads\//, '') : 'main';
+  /** Checks that a path or URL is a readable git repository; answers its default branch. */
+  async probe(source: { path: string | null; url: string | null }): Promise<string> {
+    if (source.path) {
+      await runGit(source.path, ['rev-parse', '--git-dir']);
+      const head = await runGit(source.path, ['symbolic-ref', '--quiet', 'HEAD'], { absentExitCodes: [1, 128] });
+      return head ? head.trim().replace(/^refs\/heads\//, '') : 'main';
+    }
+    const listing = await runGit(this.dataDir, ['ls-remote', '--symref', source.url!, 'HEAD']);
+    return /^ref: refs\/heads\/(\S+)\s+HEAD$/m.exec(listing)?.[1] ?? 'main';
   }
 }

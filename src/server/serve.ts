@@ -37,6 +37,7 @@ export interface RunningServer {
   app: FastifyInstance;
   store: Store;
   dispatcher: Dispatcher;
+  schedules: ScheduleTicker;
   url: string;
   close(): Promise<void>;
 }
@@ -82,6 +83,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     app,
     store,
     dispatcher,
+    schedules,
     url: address,
     close() {
       closing ??= (async () => {

@@ -13,10 +13,11 @@ import { gantryBin } from '../support/cli.ts';
 import { createRepo } from '../support/git-repo.ts';
 
 const token = `admin-${randomBytes(8).toString('hex')}`;
+const secretKey = randomBytes(32).toString('hex');
 
 function startServe(dataDir: string, slots: number): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(process.execPath, [gantryBin, 'serve', '--port', '0', '--data-dir', dataDir, '--slots', String(slots), '--offline'], {
-    env: { ...process.env, GANTRY_ADMIN_TOKEN: token },
+    env: { ...process.env, GANTRY_ADMIN_TOKEN: token, GANTRY_SECRET_KEY: secretKey },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   return new Promise((resolve, reject) => {
@@ -31,7 +32,7 @@ function startServe(dataDir: string, slots: number): Promise<{ child: ChildProce
 }
 
 function descendants(pid: number): number[] {
-  let out = '';
+  let out: string;
   try {
     out = execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' });
   } catch {
@@ -57,13 +58,13 @@ type RunView = { run: { id: number; status: string; conclusion: string | null };
 test('after kill -9 and a restart, queued runs stay queued, finished jobs keep their logs, running jobs fail as interrupted', async (t) => {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'gantry-crash-'));
   const repo = await createRepo({
-    '.github/workflows/quick.yml': 'name: Quick\non: workflow_dispatch\njobs:\n  quick:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo quick-done\n',
+    '.github/workflows/quick.yml': 'name: Quick\non: workflow_dispatch\njobs:\n  quick:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo quick-done\n      - run: echo "admin=$GANTRY_ADMIN_TOKEN key=$GANTRY_SECRET_KEY"\n',
     '.github/workflows/long.yml': 'name: Long\non: workflow_dispatch\njobs:\n  long:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo started; sleep 20\n',
   });
   const leftovers: number[] = [];
-  let second: ChildProcess | undefined;
+  const servers: { second?: ChildProcess } = {};
   after(async () => {
-    second?.kill('SIGTERM');
+    servers.second?.kill('SIGTERM');
     for (const pid of leftovers) {
       try {
         process.kill(pid, 'SIGKILL');
@@ -108,12 +109,14 @@ test('after kill -9 and a restart, queued runs stay queued, finished jobs keep t
   }
 
   const restarted = await startServe(dataDir, 1);
-  second = restarted.child;
-  t.after(() => second?.kill('SIGTERM'));
+  servers.second = restarted.child;
+  t.after(() => restarted.child.kill('SIGTERM'));
   const quickAfter = await api<RunView>(restarted.url, 'GET', `/api/runs/${quick}`);
   assert.deepEqual([quickAfter.run.status, quickAfter.run.conclusion], ['completed', 'success']);
   const quickLog = await api<string>(restarted.url, 'GET', `/api/runs/${quick}/jobs/${quickAfter.jobs[0]!.id}/logs`);
   assert.match(quickLog, /quick-done/);
+  assert.match(quickLog, /admin= key=/, "the server's own secrets do not reach steps");
+  assert.ok(!quickLog.includes(token) && !quickLog.includes(secretKey));
 
   for (const id of wasRunning) {
     const view = await api<RunView>(restarted.url, 'GET', `/api/runs/${id}`);
@@ -130,5 +133,5 @@ test('after kill -9 and a restart, queued runs stay queued, finished jobs keep t
   assert.ok(stillRunning.every((r) => wasQueued.includes(r.id)));
   // Stop the restarted server's own runs before cleanup.
   for (const id of long) await fetch(`${restarted.url}/api/runs/${id}/cancel`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
-  leftovers.push(...descendants(second.pid!));
+  leftovers.push(...descendants(restarted.child.pid!));
 });

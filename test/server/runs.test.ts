@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createRepo, type TempRepo } from '../support/git-repo.ts';
+import { startPostgres, type TestPostgres } from '../support/postgres.ts';
 import { startTestServer, type TestServer } from './support.ts';
 
 const SECRET_VALUE = 'hunter2-very-secret-value';
@@ -35,12 +36,18 @@ jobs:
       - run: test "\${{ matrix.n }}" != 2 || test -f "$RUNNER_TEMP/../.rerun-ok-\${{ github.run_attempt }}" || exit 3
 `;
 
-describe('runs through the API', () => {
+let postgres: TestPostgres;
+before(async () => {
+  postgres = await startPostgres();
+});
+after(() => postgres?.stop());
+
+for (const backend of ['sqlite', 'postgres'] as const) describe(`runs through the API on ${backend}`, () => {
   let server: TestServer;
   let repo: TempRepo;
   before(async () => {
     repo = await createRepo({ '.github/workflows/ci.yml': WORKFLOW, 'README.md': 'hi\n' });
-    server = await startTestServer();
+    server = await startTestServer(backend === 'postgres' ? { databaseUrl: postgres.url } : {});
   });
   after(async () => {
     await server.stop();

@@ -3,7 +3,12 @@
 // reason, recorded, and start nothing; GitLab's token; a git hook installed by `gantry hooks install`.
 
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { createHmac, randomUUID } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import { createRepo, type TempRepo } from '../support/git-repo.ts';
 import { runGantry } from '../support/cli.ts';
@@ -20,6 +25,16 @@ jobs:
     steps:
       - run: echo "built \${{ github.sha }}"
 `;
+const DISPATCHED = `name: On demand
+on:
+  repository_dispatch:
+    types: [deploy]
+jobs:
+  deploy:
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo "payload says \${{ github.event.client_payload.target }}"
+`;
 const AFTER_CI = `name: After CI
 on:
   workflow_run:
@@ -32,6 +47,8 @@ jobs:
       - run: echo "CI finished"
 `;
 
+const run = promisify(execFile);
+
 function sign(secret: string, body: string): string {
   return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
 }
@@ -41,7 +58,7 @@ describe('webhooks', () => {
   let repo: TempRepo;
   let secret = '';
   before(async () => {
-    repo = await createRepo({ '.github/workflows/ci.yml': CI, '.github/workflows/after.yml': AFTER_CI });
+    repo = await createRepo({ '.github/workflows/ci.yml': CI, '.github/workflows/after.yml': AFTER_CI, '.github/workflows/dispatched.yml': DISPATCHED });
     server = await startTestServer({ webhookMaxBytes: 64 * 1024 });
     const added = await server.api<{ webhookSecret: string }>('POST', '/api/repos', { name: 'hooked', path: repo.dir });
     assert.equal(added.status, 201, added.text);
@@ -135,5 +152,79 @@ describe('webhooks', () => {
     assert.ok(run, 'the commit was reported and queued');
     assert.ok((await runCount()) > before);
     assert.equal((await server.waitForRun(run.id)).conclusion, 'success');
+  });
+
+  test('a repository registered by URL is mirrored; a push to a bare repository reports through post-receive', async () => {
+    const bare = await mkdtemp(path.join(tmpdir(), 'gantry-bare-'));
+    const clone = await mkdtemp(path.join(tmpdir(), 'gantry-clone-'));
+    try {
+      const git = (cwd: string, ...args: string[]) => run('git', args, { cwd });
+      await git(repo.dir, 'clone', '--quiet', '--bare', repo.dir, bare);
+      const added = await server.api<{ webhookSecret: string; repo: { source: { url?: string }; defaultBranch: string } }>('POST', '/api/repos', { name: 'mirrored', url: `file://${bare}` });
+      assert.equal(added.status, 201, added.text);
+      assert.equal(added.body.repo.defaultBranch, 'main');
+      const installed = await runGantry(['hooks', 'install', '-C', bare, '--server', server.url, '--repo', 'mirrored', '--secret', added.body.webhookSecret]);
+      assert.equal(installed.code, 0, installed.stderr);
+      assert.match(installed.stdout, /post-receive/);
+      await git(clone, 'clone', '--quiet', bare, '.');
+      await git(clone, 'config', 'user.name', 'T');
+      await git(clone, 'config', 'user.email', 't@example.invalid');
+      await writeFile(path.join(clone, 'pushed.txt'), 'pushed\n');
+      await git(clone, 'add', '-A');
+      await git(clone, 'commit', '-q', '-m', 'pushed change');
+      const sha = (await git(clone, 'rev-parse', 'HEAD')).stdout.trim();
+      await git(clone, 'push', '-q', 'origin', 'main');
+      let found: { id: number; repo: string } | undefined;
+      for (let i = 0; i < 300 && !found; i++) {
+        const list = await server.api<{ runs: { id: number; repo: string; sha: string }[] }>('GET', '/api/runs?repo=mirrored');
+        found = list.body.runs.find((r) => r.sha === sha);
+        if (!found) await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      assert.ok(found, 'the push was reported and the mirror fetched the new commit');
+      assert.equal((await server.waitForRun(found.id)).conclusion, 'success');
+    } finally {
+      await rm(bare, { recursive: true, force: true });
+      await rm(clone, { recursive: true, force: true });
+    }
+  });
+
+  test('GitHub pull_request and repository_dispatch, and a Gitea push signed with X-Gitea-Signature', async () => {
+    const mainSha = await repo.git('rev-parse', 'main');
+    await repo.git('checkout', '-q', '-b', 'feature');
+    await repo.write('feature.txt', 'feature\n');
+    const headSha = await repo.commit('feature work');
+    await repo.git('checkout', '-q', 'main');
+    const pr = JSON.stringify({
+      action: 'opened',
+      number: 7,
+      pull_request: { number: 7, head: { ref: 'feature', sha: headSha }, base: { ref: 'main', sha: mainSha } },
+      repository: { full_name: 'team/hooked', name: 'hooked' },
+      sender: { login: 'contributor' },
+    });
+    const prResponse = await deliver(pr, { 'x-github-event': 'pull_request', 'x-github-delivery': randomUUID(), 'x-hub-signature-256': sign(secret, pr) });
+    assert.equal(prResponse.status, 202, await prResponse.clone().text());
+    const prRun = ((await prResponse.json()) as { runs: number[] }).runs;
+    assert.equal(prRun.length, 1, 'CI runs for the pull request');
+    const prView = await server.api<{ run: { event: string; ref: string; branch: string; sha: string } }>('GET', `/api/runs/${prRun[0]}`);
+    assert.deepEqual([prView.body.run.event, prView.body.run.ref, prView.body.run.branch, prView.body.run.sha], ['pull_request', 'refs/pull/7/merge', 'feature', headSha]);
+    assert.equal((await server.waitForRun(prRun[0]!)).conclusion, 'success');
+
+    const dispatch = JSON.stringify({ action: 'deploy', client_payload: { target: 'moon' }, repository: { full_name: 'team/hooked', default_branch: 'main' } });
+    const dispatchResponse = await deliver(dispatch, { 'x-github-event': 'repository_dispatch', 'x-github-delivery': randomUUID(), 'x-hub-signature-256': sign(secret, dispatch) });
+    assert.equal(dispatchResponse.status, 202, await dispatchResponse.clone().text());
+    const [dispatchRun] = ((await dispatchResponse.json()) as { runs: number[] }).runs;
+    assert.equal((await server.waitForRun(dispatchRun!)).conclusion, 'success');
+    const view = await server.api<{ jobs: { id: number }[] }>('GET', `/api/runs/${dispatchRun}`);
+    const log = await server.api<string>('GET', `/api/runs/${dispatchRun}/jobs/${view.body.jobs[0]!.id}/logs`);
+    assert.match(log.text, /payload says moon/);
+
+    const push = JSON.stringify({ ref: 'refs/heads/main', before: '0'.repeat(40), after: mainSha, commits: [], repository: { full_name: 'team/hooked', name: 'hooked' }, sender: { login: 'gitea-user' } });
+    const hex = createHmac('sha256', secret).update(push).digest('hex');
+    const bad = await deliver(push, { 'x-gitea-event': 'push', 'x-gitea-delivery': randomUUID(), 'x-gitea-signature': '0'.repeat(64) }, '/hooks/gitea');
+    assert.equal(bad.status, 401);
+    const good = await deliver(push, { 'x-gitea-event': 'push', 'x-gitea-delivery': randomUUID(), 'x-gitea-signature': hex }, '/hooks/gitea');
+    assert.equal(good.status, 202, await good.clone().text());
+    const [giteaRun] = ((await good.json()) as { runs: number[] }).runs;
+    assert.equal((await server.waitForRun(giteaRun!)).conclusion, 'success');
   });
 });

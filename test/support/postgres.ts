@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { systemUser, runningAsRoot } from '../../src/services/users.ts';
+import { which } from '../../src/executors/which.ts';
 
 const run = promisify(execFile);
 
@@ -23,6 +24,8 @@ function binDirectory(): string {
   for (const version of versions) {
     if (existsSync(path.join(root, version, 'bin', 'pg_ctl'))) return path.join(root, version, 'bin');
   }
+  const onPath = which('pg_ctl');
+  if (onPath && existsSync(path.join(path.dirname(onPath), 'initdb'))) return path.dirname(onPath);
   throw new Error('PostgreSQL is not installed (apt-get install postgresql); .ci/run installs it');
 }
 

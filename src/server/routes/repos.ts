@@ -53,16 +53,15 @@ export function repoRoutes(app: FastifyInstance, context: ServerContext): void {
       if (await store.repos.byName(name)) throw new ApiError(409, 'exists', `a repository named "${name}" is already registered`);
       if (repoPath !== null && !existsSync(repoPath)) throw new ApiError(400, 'invalid_request', `path: ${repoPath} does not exist`);
       const webhookSecret = randomBytes(24).toString('hex');
-      const draft = { id: 0, name, path: repoPath, url: url ?? null, defaultBranch: request.body.defaultBranch ?? 'main', createdAt: '' };
       let defaultBranch = request.body.defaultBranch;
       try {
-        const source = await context.sources.gitSource(draft);
-        defaultBranch ??= await context.sources.defaultBranch(source);
+        const found = await context.sources.probe({ path: repoPath, url: url ?? null });
+        defaultBranch ??= found;
       } catch (error) {
         throw new ApiError(400, 'invalid_request', `${repoPath ? 'path' : 'url'}: not a git repository that can be read: ${error instanceof Error ? error.message : String(error)}`);
       }
       const repo = await store.repos.create({ name, path: repoPath, url: url ?? null, defaultBranch: defaultBranch ?? 'main', webhookSecret });
-      if (url) await context.sources.gitSource(repo).catch(() => undefined);
+      if (url) await context.sources.gitSource(repo).catch((error: unknown) => request.log.warn({ err: error, repo: name }, 'mirroring the repository failed; it is tried again with the next event'));
       await store.access.audit(actorOf(request), 'repo.create', `repo/${name}`);
       reply.code(201);
       return { repo: apiRepo(repo, null), webhookSecret };
