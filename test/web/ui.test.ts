@@ -274,6 +274,9 @@ describe('web UI in Chromium against gantry serve', { timeout: 600_000 }, () => 
     await page.locator(`main[data-run-id="${ciRunId}"][data-state="failure"]`).waitFor();
     await page.locator('.graph-node[data-job-id="test"][data-state="failure"]').waitFor();
     assert.equal(await page.getByRole('button', { name: /Re-run/ }).count(), 0, 'earlier attempts are read-only');
+    await page.locator('.graph-node[data-job-id="test"] .graph-leg').filter({ hasText: 'two' }).click();
+    await page.locator('main.job-page[data-state="failure"]').waitFor();
+    await page.getByTestId('log').getByText('leg two is broken').waitFor();
   });
 
   test('run a workflow from its dispatch form with inputs', async () => {

@@ -22,11 +22,11 @@ function groupDuration(legs: Job[], now: number): number | null {
   return Math.max(0, end - Math.min(...starts));
 }
 
-function LegLink({ runId, leg, now, label }: { runId: number; leg: Job; now: number; label: string }) {
+function LegLink({ href, leg, now, label }: { href: string; leg: Job; now: number; label: string }) {
   const duration = durationOf(leg, now);
   return (
     <Link
-      to={`/runs/${runId}/jobs/${leg.id}`}
+      to={href}
       className={`graph-leg tone-${toneOf(leg.status, leg.conclusion)}`}
       aria-label={`${leg.name}: ${stateLabel(leg.status, leg.conclusion)}${duration ? `, ${duration}` : ''}`}
       data-job-key={leg.key}
@@ -38,7 +38,7 @@ function LegLink({ runId, leg, now, label }: { runId: number; leg: Job; now: num
   );
 }
 
-function NodeBox({ node, runId, now }: { node: GraphNode; runId: number; now: number }) {
+function NodeBox({ node, jobHref, now }: { node: GraphNode; jobHref: (job: Job) => string; now: number }) {
   const state = groupState(node.legs);
   const tone = toneOf(state.status, state.conclusion);
   const single = node.legs.length === 1 && !node.legs[0]?.matrix ? node.legs[0] : undefined;
@@ -54,7 +54,7 @@ function NodeBox({ node, runId, now }: { node: GraphNode; runId: number; now: nu
       data-state={tone}
     >
       {single ? (
-        <LegLink runId={runId} leg={single} now={now} label={single.name} />
+        <LegLink href={jobHref(single)} leg={single} now={now} label={single.name} />
       ) : (
         <>
           <div className="graph-node-title">
@@ -65,7 +65,7 @@ function NodeBox({ node, runId, now }: { node: GraphNode; runId: number; now: nu
           <ul className="graph-legs" aria-label={`${node.name} matrix legs`}>
             {shown.map((leg) => (
               <li key={leg.id}>
-                <LegLink runId={runId} leg={leg} now={now} label={matrixLabel(leg.matrix) || leg.name} />
+                <LegLink href={jobHref(leg)} leg={leg} now={now} label={matrixLabel(leg.matrix) || leg.name} />
               </li>
             ))}
             {hidden.length > 0 && (
@@ -80,7 +80,7 @@ function NodeBox({ node, runId, now }: { node: GraphNode; runId: number; now: nu
   );
 }
 
-export function PipelineGraph({ runId, jobs, now }: { runId: number; jobs: Job[]; now: number }) {
+export function PipelineGraph({ jobs, now, jobHref }: { jobs: Job[]; now: number; jobHref: (job: Job) => string }) {
   const graph = useMemo(() => layoutJobs(jobs), [jobs]);
   if (jobs.length === 0) return <p className="muted">No jobs yet.</p>;
   return (
@@ -96,7 +96,7 @@ export function PipelineGraph({ runId, jobs, now }: { runId: number; jobs: Job[]
         </svg>
         <ul className="graph-nodes" aria-label="Jobs">
           {graph.nodes.map((node) => (
-            <NodeBox key={node.jobId} node={node} runId={runId} now={now} />
+            <NodeBox key={node.jobId} node={node} jobHref={jobHref} now={now} />
           ))}
         </ul>
       </div>

@@ -1,6 +1,6 @@
 import { useState } from 'react';
-import { Link, useParams } from 'react-router';
-import { api } from '../api/client.ts';
+import { Link, useParams, useSearchParams } from 'react-router';
+import { api, apiPath } from '../api/client.ts';
 import { useLiveEvents } from '../api/live.ts';
 import type { RunDetail, Step } from '../api/types.ts';
 import { useApi, useNow } from '../api/use-api.ts';
@@ -27,7 +27,10 @@ export function JobPage() {
   const runId = Number(id);
   const jobNumber = Number(jobId);
   const { me } = useSession();
-  const detail = useApi<RunDetail>(`/api/runs/${runId}`);
+  const [params] = useSearchParams();
+  // A job of an earlier attempt is listed with that attempt.
+  const attempt = params.get('attempt');
+  const detail = useApi<RunDetail>(apiPath(`/api/runs/${runId}`, { attempt }));
   const [actionError, setActionError] = useState<string | null>(null);
 
   const job = detail.data?.jobs.find((candidate) => candidate.id === jobNumber);
@@ -57,7 +60,7 @@ export function JobPage() {
   if (!job) {
     return (
       <main id="main">
-        <ErrorNote error={`Run #${runId} has no job ${jobNumber} in its latest attempt.`} />
+        <ErrorNote error={`Run #${runId} has no job ${jobNumber} in ${attempt ? `attempt ${attempt}` : 'its latest attempt'}.`} />
         <Link to={`/runs/${runId}`}>Back to the run</Link>
       </main>
     );
@@ -75,8 +78,9 @@ export function JobPage() {
   return (
     <main id="main" className="job-page" data-job-id={job.id} data-state={job.conclusion ?? job.status}>
       <p className="crumbs">
-        <Link to={`/runs/${runId}`}>
+        <Link to={apiPath(`/runs/${runId}`, { attempt })}>
           {run.workflowName} #{run.id}
+          {attempt ? `, attempt ${attempt}` : ''}
         </Link>{' '}
         /
       </p>

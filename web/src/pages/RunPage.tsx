@@ -161,7 +161,7 @@ export function RunPage() {
       )}
       <section aria-labelledby="graph-heading">
         <h2 id="graph-heading">Jobs</h2>
-        <PipelineGraph runId={runId} jobs={jobs} now={now} />
+        <PipelineGraph jobs={jobs} now={now} jobHref={(job) => apiPath(`/runs/${runId}/jobs/${job.id}`, { attempt: viewingLatest ? null : current.attempt })} />
       </section>
       {annotations.length > 0 && (
         <section aria-labelledby="annotations-heading">
@@ -170,7 +170,7 @@ export function RunPage() {
             {annotations.map((annotation, index) => (
               <li key={index} className={`annotation level-${annotation.level}`}>
                 <strong>{annotation.level}</strong>{' '}
-                {annotation.jobId ? <Link to={`/runs/${runId}/jobs/${annotation.jobId}`}>{jobName(annotation.job)}</Link> : <span className="muted">{jobName(annotation.job)}</span>}
+                {annotation.jobId ? <Link to={apiPath(`/runs/${runId}/jobs/${annotation.jobId}`, { attempt: viewingLatest ? null : current.attempt })}>{jobName(annotation.job)}</Link> : <span className="muted">{jobName(annotation.job)}</span>}
                 {annotation.title ? <strong> {annotation.title}: </strong> : ' '}
                 {annotation.message}
                 {annotation.file && (
