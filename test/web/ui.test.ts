@@ -90,6 +90,18 @@ jobs:
         run: seq 1 100000
 `;
 
+const WAIT_FOREVER = `name: Wait
+on: workflow_dispatch
+jobs:
+  wait:
+    runs-on: ubuntu-latest
+    steps:
+      - name: Wait
+        run: |
+          echo "waiting until cancelled"
+          while true; do sleep 0.1; done
+`;
+
 const REPO = 'webapp';
 
 describe('web UI in Chromium against gantry serve', { timeout: 600_000 }, () => {
@@ -118,6 +130,7 @@ describe('web UI in Chromium against gantry serve', { timeout: 600_000 }, () => 
       '.github/workflows/ci.yml': ciWorkflow(gate, fixed),
       '.github/workflows/release.yml': RELEASE,
       '.github/workflows/big-log.yml': BIG_LOG,
+      '.github/workflows/wait.yml': WAIT_FOREVER,
     });
     server = await startTestServer();
     const added = await server.api<{ webhookSecret: string }>('POST', '/api/repos', { name: REPO, path: repo.dir });
@@ -279,6 +292,19 @@ describe('web UI in Chromium against gantry serve', { timeout: 600_000 }, () => 
     await page.getByTestId('log').getByText('leg two is broken').waitFor();
   });
 
+  test('cancel a running run from its page', async () => {
+    const dispatched = await server.api<{ run: { id: number } }>('POST', `/api/repos/${REPO}/dispatch`, { workflow: 'wait.yml' });
+    assert.equal(dispatched.status, 201, dispatched.text);
+    const id = dispatched.body.run.id;
+    await page.goto(`/runs/${id}`);
+    await page.locator('.graph-node[data-job-id="wait"][data-state="running"]').waitFor();
+    await page.getByRole('button', { name: 'Cancel run' }).click();
+    await page.locator(`main[data-run-id="${id}"][data-state="cancelled"]`).waitFor();
+    await page.locator('.graph-node[data-job-id="wait"][data-state="cancelled"]').waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Cancel run' }).count(), 0);
+    await page.getByRole('button', { name: 'Re-run all jobs' }).waitFor();
+  });
+
   test('run a workflow from its dispatch form with inputs', async () => {
     await page.getByRole('link', { name: 'Repositories' }).click();
     await page.getByRole('link', { name: REPO, exact: true }).click();
@@ -382,6 +408,37 @@ describe('web UI in Chromium against gantry serve', { timeout: 600_000 }, () => 
     await page.getByLabel('Search the log').press('Enter');
     await log.locator('.current-match', { hasText: /^\d+99999$/ }).waitFor();
     await page.keyboard.press('End');
+  });
+
+  test('runs: a page at a time, filters in the address, a new run matching the filters appears live', async () => {
+    const listed = async () => page.locator('tr[data-run-id]').evaluateAll((rows) => rows.map((row) => Number(row.getAttribute('data-run-id'))));
+    await page.goto('/runs?limit=2');
+    await page.locator('tr[data-run-id]').nth(1).waitFor();
+    const all = (await server.api<{ runs: { id: number }[] }>('GET', '/api/runs')).body.runs.map((run) => run.id);
+    assert.ok(all.length >= 5);
+    assert.deepEqual(await listed(), all.slice(0, 2));
+    assert.equal(await page.getByRole('button', { name: 'Newer' }).isDisabled(), true);
+    await page.getByRole('button', { name: 'Older' }).click();
+    await page.locator(`tr[data-run-id="${all[2]}"]`).waitFor();
+    assert.deepEqual(await listed(), all.slice(2, 4));
+    await page.getByRole('button', { name: 'Newer' }).click();
+    await page.locator(`tr[data-run-id="${all[0]}"]`).waitFor();
+
+    const filters = page.getByRole('form', { name: 'Filter runs' });
+    await filters.getByLabel('Actor').fill('octo');
+    await filters.getByRole('button', { name: 'Apply filters' }).click();
+    await page.waitForURL(/actor=octo/);
+    await page.locator(`tr[data-run-id="${all[0]}"]`).waitFor({ state: 'detached' });
+    assert.deepEqual(await listed(), [ciRunId]);
+
+    await page.goto(`/runs?repo=${REPO}&event=workflow_dispatch&workflow=.github/workflows/release.yml`);
+    await page.locator('tr[data-run-id]').first().waitFor();
+    const before = await listed();
+    assert.ok(before.length >= 2 && !before.includes(ciRunId));
+    const dispatched = await server.api<{ run: { id: number } }>('POST', `/api/repos/${REPO}/dispatch`, { workflow: 'release.yml', inputs: { version: '3.0.0' } });
+    assert.equal(dispatched.status, 201, dispatched.text);
+    await page.locator(`tr[data-run-id="${dispatched.body.run.id}"][data-state="success"]`).waitFor();
+    assert.deepEqual(await listed(), [dispatched.body.run.id, ...before]);
   });
 
   test('keyboard only: skip link, then a run reached and opened with Tab and Enter; the theme follows the system', async () => {

@@ -9,7 +9,7 @@ import { RunsTable } from '../components/RunsTable.tsx';
 import { matchesFilters, upsertRun, type RunFilters } from './run-updates.ts';
 
 const FILTERS = ['repo', 'workflow', 'branch', 'event', 'status', 'actor'] as const;
-const PAGE_SIZE = 25;
+const DEFAULT_PAGE_SIZE = 25;
 const STATES = ['queued', 'running', 'completed', 'success', 'failure', 'cancelled', 'skipped'];
 const EVENTS = ['push', 'pull_request', 'workflow_dispatch', 'schedule', 'workflow_call', 'repository_dispatch'];
 
@@ -17,10 +17,11 @@ export function Runs() {
   const [params, setParams] = useSearchParams();
   const filters: RunFilters = Object.fromEntries(FILTERS.map((key) => [key, params.get(key) ?? ''])) as RunFilters;
   const cursor = params.get('cursor') ?? '';
+  const pageSize = Math.min(200, Math.max(1, Number(params.get('limit')) || DEFAULT_PAGE_SIZE));
   // Cursors of the pages before this one, so "Newer" can go back.
   const [history, setHistory] = useState<string[]>([]);
   const repos = useApi<{ repos: Repo[] }>('/api/repos');
-  const runs = useApi<{ runs: Run[]; nextCursor: string | null }>(apiPath('/api/runs', { ...filters, limit: PAGE_SIZE, cursor }));
+  const runs = useApi<{ runs: Run[]; nextCursor: string | null }>(apiPath('/api/runs', { ...filters, limit: pageSize, cursor }));
   const running = runs.data?.runs.some((run) => run.status !== 'completed') ?? false;
   const now = useNow(running);
 
@@ -33,13 +34,14 @@ export function Runs() {
       const listed = previous.runs.some((run) => run.id === event.run.id);
       if (listed && !belongs) return { ...previous, runs: previous.runs.filter((run) => run.id !== event.run.id) };
       // New runs appear live on the first page only; later pages keep their place.
-      return { ...previous, runs: upsertRun(previous.runs, event.run, belongs && !cursor).slice(0, cursor ? undefined : PAGE_SIZE) };
+      return { ...previous, runs: upsertRun(previous.runs, event.run, belongs && !cursor).slice(0, cursor ? undefined : pageSize) };
     });
   });
 
   const setFilter = (form: HTMLFormElement) => {
     const data = new FormData(form);
     const next = new URLSearchParams();
+    if (params.get('limit')) next.set('limit', String(pageSize));
     for (const key of FILTERS) {
       const value = String(data.get(key) ?? '').trim();
       if (value) next.set(key, value);
