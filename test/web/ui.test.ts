@@ -133,9 +133,6 @@ describe('web UI in Chromium against gantry serve', { timeout: 600_000 }, () => 
       '.github/workflows/wait.yml': WAIT_FOREVER,
     });
     server = await startTestServer();
-    const added = await server.api<{ webhookSecret: string }>('POST', '/api/repos', { name: REPO, path: repo.dir });
-    assert.equal(added.status, 201, added.text);
-    webhookSecret = added.body.webhookSecret;
     browser = await launchBrowser();
     tab = await openPage(browser, server.url);
     page = tab.page;
@@ -149,7 +146,7 @@ describe('web UI in Chromium against gantry serve', { timeout: 600_000 }, () => 
     if (scratch) await rm(scratch, { recursive: true, force: true });
   });
 
-  test('sign in with a token: an HttpOnly SameSite=Strict cookie, nothing in browser storage', async () => {
+  test('sign in with a token (an HttpOnly SameSite=Strict cookie, nothing in browser storage), then add a repository', async () => {
     await page.goto('/');
     await page.getByLabel('Access token').waitFor();
     await assertLabelled(page);
@@ -168,7 +165,16 @@ describe('web UI in Chromium against gantry serve', { timeout: 600_000 }, () => 
     const stored = await page.evaluate(() => ({ cookie: document.cookie, local: localStorage.length, session: sessionStorage.length }));
     assert.deepEqual(stored, { cookie: '', local: 0, session: 0 });
     assert.ok(!(await page.content()).includes(server.adminToken), 'the token is not in the page');
+
+    const add = page.getByRole('form', { name: 'Add a repository' });
+    await add.getByLabel('Name').fill(REPO);
+    await add.getByLabel('Path or URL').fill(repo.dir);
+    await add.getByRole('button', { name: 'Add' }).click();
     await page.locator(`[data-repo="${REPO}"]`).waitFor();
+    webhookSecret = (await add.locator('code.token').textContent()) ?? '';
+    assert.match(webhookSecret, /^[0-9a-f]{32,}$/, 'the webhook secret is shown once');
+    await add.getByRole('button', { name: 'Done' }).click();
+    assert.ok(!(await page.content()).includes(webhookSecret));
     await assertLabelled(page);
   });
 

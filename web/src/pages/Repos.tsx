@@ -13,12 +13,14 @@ function AddRepo({ onAdded }: { onAdded: () => void }) {
   const [name, setName] = useState('');
   const [source, setSource] = useState('');
   const [error, setError] = useState<string | null>(null);
+  const [added, setAdded] = useState<{ name: string; webhookSecret: string } | null>(null);
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     setError(null);
     try {
       const isUrl = /^[a-z+]+:\/\//.test(source);
-      await api.post('/api/repos', isUrl ? { name, url: source } : { name, path: source });
+      const result = await api.post<{ webhookSecret?: string }>('/api/repos', isUrl ? { name, url: source } : { name, path: source });
+      setAdded(result.webhookSecret ? { name, webhookSecret: result.webhookSecret } : null);
       setName('');
       setSource('');
       onAdded();
@@ -37,6 +39,18 @@ function AddRepo({ onAdded }: { onAdded: () => void }) {
       </label>
       <button type="submit">Add</button>
       <ErrorNote error={error} />
+      {added && (
+        <div className="callout" role="status">
+          <p>
+            {added.name} was added. Its webhook secret is shown only now: use it for <code>{window.location.origin}/hooks/github</code> (or
+            gitea, gitlab) and for <code>gantry hooks install</code>.
+          </p>
+          <code className="token">{added.webhookSecret}</code>{' '}
+          <button type="button" onClick={() => setAdded(null)}>
+            Done
+          </button>
+        </div>
+      )}
     </form>
   );
 }

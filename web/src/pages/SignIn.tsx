@@ -39,7 +39,7 @@ export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
           aria-describedby="token-help"
         />
         <p id="token-help" className="muted small">
-          Create one with <code>gantry tokens create</code> or ask an admin.
+          The admin token <code>gantry serve</code> printed on its first start, or one made with <code>gantry token create</code>.
         </p>
         <ErrorNote error={error} />
         <button type="submit" disabled={busy || !token}>
