@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import { BrowserRouter, NavLink, Route, Routes } from 'react-router';
+import { BrowserRouter, Link, NavLink, Route, Routes } from 'react-router';
 import { api, ApiError } from './api/client.ts';
 import { liveFeed, useFeedState } from './api/live.ts';
 import type { Me } from './api/types.ts';
@@ -31,9 +31,9 @@ function Shell({ session }: { session: Session }) {
       </a>
       <header className="top">
         <nav aria-label="Main">
-          <NavLink to="/" end className="brand">
+          <Link to="/" className="brand">
             Gantry
-          </NavLink>
+          </Link>
           <NavLink to="/" end>
             Repositories
           </NavLink>

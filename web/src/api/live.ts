@@ -62,7 +62,17 @@ class LiveFeed {
       this.everOpened = true;
       this.setState('live');
     });
-    source.addEventListener('error', () => this.setState('reconnecting'));
+    source.addEventListener('error', () => {
+      this.setState('reconnecting');
+      // The browser gives up for good on a refused stream (e.g. an expired session): find out why.
+      if (source.readyState === EventSource.CLOSED) {
+        this.source = null;
+        void fetch('/api/me', { credentials: 'same-origin' }).then((response) => {
+          if (response.status === 401) window.dispatchEvent(new CustomEvent('gantry:unauthorized'));
+          else if (this.listeners.size > 0) setTimeout(() => this.open(), 2000);
+        });
+      }
+    });
     source.addEventListener('run', (message) => {
       this.emit({ type: 'run', run: JSON.parse((message as MessageEvent<string>).data) as Run });
     });

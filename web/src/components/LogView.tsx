@@ -191,7 +191,7 @@ export function LogView({ model, version, steps, live, now }: Props) {
         </ol>
       </nav>
       <section className="log" aria-label="Log">
-        <div className="log-toolbar" role="toolbar" aria-label="Log tools">
+        <div className="log-toolbar" role="group" aria-label="Log tools">
           <label className="log-search">
             <span className="visually-hidden">Search the log</span>
             <input

@@ -32,7 +32,9 @@ function LegLink({ href, leg, now, label }: { href: string; leg: Job; now: numbe
       data-job-key={leg.key}
     >
       <StateIcon status={leg.status} conclusion={leg.conclusion} />
-      <span className="graph-leg-name">{label}</span>
+      <span className="graph-leg-name" title={label}>
+        {label}
+      </span>
       <span className="graph-duration">{duration}</span>
     </Link>
   );
@@ -59,7 +61,9 @@ function NodeBox({ node, jobHref, now }: { node: GraphNode; jobHref: (job: Job) 
         <>
           <div className="graph-node-title">
             <StateIcon status={state.status} conclusion={state.conclusion} />
-            <span className="graph-leg-name">{node.name}</span>
+            <span className="graph-leg-name" title={node.name}>
+              {node.name}
+            </span>
             <span className="graph-duration">{formatDuration(groupDuration(node.legs, now))}</span>
           </div>
           <ul className="graph-legs" aria-label={`${node.name} matrix legs`}>
