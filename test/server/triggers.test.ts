@@ -148,7 +148,7 @@ describe('server triggers', () => {
   });
 });
 
-test('closing the server ends open event streams instead of waiting for the clients', async () => {
+test('closing the server ends open event streams instead of waiting for the clients', { timeout: 60_000 }, async () => {
   const own = await startTestServer();
   const response = await fetch(`${own.url}/api/events`, { headers: { authorization: `Bearer ${own.adminToken}` } });
   assert.equal(response.status, 200);
