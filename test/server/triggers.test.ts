@@ -147,3 +147,18 @@ describe('server triggers', () => {
     assert.ok(second!.startedAt >= first!.finishedAt, `the second deploy started (${second!.startedAt}) after the first ended (${first!.finishedAt})`);
   });
 });
+
+test('closing the server ends open event streams instead of waiting for the clients', { timeout: 60_000 }, async () => {
+  const own = await startTestServer();
+  const response = await fetch(`${own.url}/api/events`, { headers: { authorization: `Bearer ${own.adminToken}` } });
+  assert.equal(response.status, 200);
+  const reading = (async () => {
+    try {
+      for await (const chunk of response.body!) void chunk;
+    } catch {
+      // the connection was closed under the reader
+    }
+  })();
+  await own.stop();
+  await reading;
+});

@@ -137,6 +137,30 @@ describe('webhooks', () => {
     assert.equal((await server.waitForRun(runs[0]!)).conclusion, 'success');
   });
 
+  test('a GitLab merge request hook runs pull_request workflows; an unsupported GitLab event is refused', async () => {
+    const mainSha = await repo.git('rev-parse', 'main');
+    await repo.git('checkout', '-q', '-b', 'mr-branch');
+    await repo.write('mr.txt', 'mr\n');
+    const headSha = await repo.commit('merge request work');
+    await repo.git('checkout', '-q', 'main');
+    const body = JSON.stringify({
+      object_kind: 'merge_request',
+      user: { username: 'gl-user' },
+      project: { name: 'hooked', path_with_namespace: 'team/hooked' },
+      object_attributes: { iid: 12, action: 'open', source_branch: 'mr-branch', target_branch: 'main', last_commit: { id: headSha }, title: 'MR' },
+    });
+    const response = await deliver(body, { 'x-gitlab-event': 'Merge Request Hook', 'x-gitlab-token': secret, 'x-gitlab-event-uuid': randomUUID() }, '/hooks/gitlab');
+    assert.equal(response.status, 202, await response.clone().text());
+    const [runId] = ((await response.json()) as { runs: number[] }).runs;
+    const view = await server.api<{ run: { event: string; ref: string; branch: string; sha: string; actor: string } }>('GET', `/api/runs/${runId}`);
+    assert.deepEqual([view.body.run.event, view.body.run.ref, view.body.run.branch, view.body.run.sha, view.body.run.actor], ['pull_request', 'refs/pull/12/merge', 'mr-branch', headSha, 'gl-user']);
+    assert.notEqual(headSha, mainSha);
+    assert.equal((await server.waitForRun(runId!)).conclusion, 'success');
+    const note = await deliver(JSON.stringify({ project: { path_with_namespace: 'team/hooked' } }), { 'x-gitlab-event': 'Note Hook', 'x-gitlab-token': secret }, '/hooks/gitlab');
+    assert.equal(note.status, 400);
+    assert.match(((await note.json()) as { message: string }).message, /Note Hook.*not supported/);
+  });
+
   test('gantry hooks install reports a new commit of a working repository', async () => {
     const installed = await runGantry(['hooks', 'install', '-C', repo.dir, '--server', server.url, '--repo', 'hooked', '--secret', secret]);
     assert.equal(installed.code, 0, installed.stderr);
