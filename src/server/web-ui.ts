@@ -8,8 +8,11 @@ import path from 'node:path';
 
 export const DEFAULT_WEB_ROOT = path.resolve(import.meta.dirname, '../../web/dist');
 
-/** Paths the UI never answers, so unknown API routes keep the server's JSON 404. */
-const SERVER_PREFIXES = ['/api/', '/hooks/', '/healthz', '/readyz', '/metrics'];
+/**
+ * Paths the UI never answers with its page: unknown API routes keep the server's JSON 404, and a missing
+ * asset (say, from a build newer than this server's start) is a 404, not HTML where a script was expected.
+ */
+const NOT_THE_APP = ['/api/', '/hooks/', '/healthz', '/readyz', '/metrics', '/assets/'];
 
 // The app needs nothing from elsewhere: no inline scripts, no third-party hosts, no framing.
 const CONTENT_SECURITY_POLICY = [
@@ -57,7 +60,7 @@ export async function registerWebUi(app: FastifyInstance, root: string = DEFAULT
   const sendApp = (reply: FastifyReply) => pageHeaders(reply).type('text/html; charset=utf-8').sendFile('index.html', root, { cacheControl: false });
   app.get('/', PUBLIC, (_request, reply) => sendApp(reply));
   app.get('/*', PUBLIC, (request, reply) => {
-    if (SERVER_PREFIXES.some((prefix) => request.url.startsWith(prefix))) return reply.callNotFound();
+    if (NOT_THE_APP.some((prefix) => request.url.startsWith(prefix))) return reply.callNotFound();
     return sendApp(reply);
   });
 }

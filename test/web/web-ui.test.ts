@@ -41,6 +41,9 @@ test('the built app is served at / and for its own routes, assets with a long ca
   assert.equal(unknown.status, 404);
   assert.doesNotMatch(await unknown.text(), /id="root"/);
   assert.equal((await fetch(`${address}/hooks/nothing`)).status, 404);
+  const missingAsset = await fetch(`${address}/assets/index-gone.js`);
+  assert.equal(missingAsset.status, 404);
+  assert.doesNotMatch(await missingAsset.text(), /id="root"/);
 });
 
 test('without a build, / says how to build the app', async (t) => {
