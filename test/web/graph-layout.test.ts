@@ -35,3 +35,24 @@ test('needs on jobs that are not in the run draw no edge', () => {
   const graph = layoutJobs([job('only', ['missing'])]);
   assert.equal(graph.edges.length, 0);
 });
+
+test('a wide and deep graph lays out without overlapping nodes, every edge pointing right', () => {
+  const jobs: Job[] = [];
+  for (let stage = 0; stage < 6; stage++) {
+    for (let index = 0; index < 8; index++) {
+      const needs = stage === 0 ? [] : [`s${stage - 1}j${index}`, `s${stage - 1}j${(index + 3) % 8}`];
+      jobs.push(job(`s${stage}j${index}`, needs));
+    }
+  }
+  const graph = layoutJobs(jobs);
+  assert.equal(graph.nodes.length, 48);
+  for (const [index, a] of graph.nodes.entries()) {
+    for (const b of graph.nodes.slice(index + 1)) {
+      const apart = a.x + a.width <= b.x || b.x + b.width <= a.x || a.y + a.height <= b.y || b.y + b.height <= a.y;
+      assert.ok(apart, `${a.jobId} and ${b.jobId} overlap`);
+    }
+  }
+  const byId = new Map(graph.nodes.map((node) => [node.jobId, node]));
+  for (const edge of graph.edges) assert.ok((byId.get(edge.from)?.x ?? 0) < (byId.get(edge.to)?.x ?? 0), `${edge.from} -> ${edge.to}`);
+  assert.ok(graph.width <= 6 * (240 + 64) + 64, 'one column per stage');
+});

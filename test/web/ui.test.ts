@@ -298,7 +298,7 @@ describe('web UI in Chromium against gantry serve', { timeout: 600_000 }, () => 
     await page.getByTestId('log').getByText('leg two is broken').waitFor();
   });
 
-  test('cancel a running run from its page', async () => {
+  test('cancel a running run from its page, and a running job from its own', async () => {
     const dispatched = await server.api<{ run: { id: number } }>('POST', `/api/repos/${REPO}/dispatch`, { workflow: 'wait.yml' });
     assert.equal(dispatched.status, 201, dispatched.text);
     const id = dispatched.body.run.id;
@@ -309,6 +309,15 @@ describe('web UI in Chromium against gantry serve', { timeout: 600_000 }, () => 
     await page.locator('.graph-node[data-job-id="wait"][data-state="cancelled"]').waitFor();
     assert.equal(await page.getByRole('button', { name: 'Cancel run' }).count(), 0);
     await page.getByRole('button', { name: 'Re-run all jobs' }).waitFor();
+
+    const again = await server.api<{ run: { id: number } }>('POST', `/api/repos/${REPO}/dispatch`, { workflow: 'wait.yml' });
+    assert.equal(again.status, 201, again.text);
+    await page.goto(`/runs/${again.body.run.id}`);
+    await page.locator('.graph-node[data-job-id="wait"][data-state="running"]').getByRole('link').click();
+    await page.getByTestId('log').getByText('waiting until cancelled').waitFor();
+    await page.getByRole('button', { name: 'Cancel job' }).click();
+    await page.locator('main.job-page[data-state="cancelled"]').waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Cancel job' }).count(), 0);
   });
 
   test('run a workflow from its dispatch form with inputs', async () => {
@@ -421,7 +430,7 @@ describe('web UI in Chromium against gantry serve', { timeout: 600_000 }, () => 
     await page.goto('/runs?limit=2');
     await page.locator('tr[data-run-id]').nth(1).waitFor();
     const all = (await server.api<{ runs: { id: number }[] }>('GET', '/api/runs')).body.runs.map((run) => run.id);
-    assert.ok(all.length >= 5);
+    assert.ok(all.length >= 6);
     assert.deepEqual(await listed(), all.slice(0, 2));
     assert.equal(await page.getByRole('button', { name: 'Newer' }).isDisabled(), true);
     await page.getByRole('button', { name: 'Older' }).click();
