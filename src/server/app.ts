@@ -40,6 +40,15 @@ export async function buildApp(context: ServerContext): Promise<FastifyInstance>
     if (role && route.schema) (route.schema as Record<string, unknown>)['x-gantry-role'] = role;
   });
 
+  // An empty body with Content-Type: application/json is no body (browsers' fetch sends it for bare POSTs).
+  const jsonParser = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (text.trim() === '') return done(null, undefined);
+    return jsonParser(request, text, done);
+  });
+
   installAuth(app, context.store);
 
   app.setErrorHandler((error: FastifyError | ApiError, request, reply) => {

@@ -125,6 +125,10 @@ jobs:
       assert.equal((await server.api('PUT', '/api/secrets/bad-name!', { value: 'x' })).status, 400);
       assert.equal((await server.api('GET', '/api/runs?limit=0')).status, 400);
       assert.equal((await server.api('GET', '/api/runs/abc')).status, 400);
+      const empty = await fetch(`${server.url}/api/runs/999999/cancel`, { method: 'POST', headers: { authorization: `Bearer ${tokens.admin}`, 'content-type': 'application/json' } });
+      assert.equal(empty.status, 404, 'an empty JSON body counts as no body');
+      const poisoned = await fetch(`${server.url}/api/tokens`, { method: 'POST', headers: { authorization: `Bearer ${tokens.admin}`, 'content-type': 'application/json' }, body: '{"__proto__": {"role": "admin"}, "name": "x", "role": "viewer"}' });
+      assert.equal(poisoned.status, 400, 'prototype poisoning is refused');
       const created = await server.api<{ id: number; token: string }>('POST', '/api/tokens', { name: 'temp', role: 'viewer' });
       assert.equal((await server.api('GET', '/api/me', undefined, created.body.token)).status, 200);
       assert.equal((await server.api('DELETE', `/api/tokens/${created.body.id}`)).status, 204);
