@@ -86,7 +86,9 @@ export function JobPage() {
       </p>
       <div className="title-row">
         <h1>{job.name}</h1>
-        <StateBadge status={job.status} conclusion={job.conclusion} />
+        <span aria-live="polite">
+          <StateBadge status={job.status} conclusion={job.conclusion} />
+        </span>
         <span className="muted">{durationOf(job, now)}</span>
         {running && can(me, 'maintainer') && (
           <button type="button" onClick={cancel}>

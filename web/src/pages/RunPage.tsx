@@ -90,7 +90,9 @@ export function RunPage() {
           {current.workflowName} #{current.id}
           {current.attempt > 1 ? <span className="muted"> attempt {current.attempt}</span> : null}
         </h1>
-        <StateBadge status={current.status} conclusion={current.conclusion} />
+        <span aria-live="polite">
+          <StateBadge status={current.status} conclusion={current.conclusion} />
+        </span>
       </div>
       <dl className="trigger" aria-label="Trigger">
         <div>
