@@ -207,6 +207,10 @@ describe('web UI in Chromium against gantry serve', { timeout: 600_000 }, () => 
     assert.equal(await page.locator('.graph-edges path').count(), 2);
     await shoot('run-live');
 
+    const apiRequests: string[] = [];
+    page.on('request', (request) => {
+      if (request.url().includes('/api/')) apiRequests.push(new URL(request.url()).pathname);
+    });
     await build.getByRole('link').click();
     await page.locator('main.job-page').waitFor();
     const log = page.getByTestId('log');
@@ -224,6 +228,9 @@ describe('web UI in Chromium against gantry serve', { timeout: 600_000 }, () => 
     await page.locator('main.job-page[data-state="success"]').waitFor();
     await page.locator('.step-button[data-step][data-state="success"]', { hasText: 'Report' }).waitFor();
     assert.equal(await page.evaluate(() => (window as unknown as { stayed?: boolean }).stayed), true, 'no reload');
+    const logRequests = apiRequests.filter((pathname) => pathname.endsWith('/logs'));
+    assert.equal(logRequests.length, 1, 'one log stream from the first line to the end, no polling');
+    assert.ok(apiRequests.length <= 3, `the job page asked the API only to load (${apiRequests.join(', ')})`);
     await assertLabelled(page);
     await shoot('job');
 
