@@ -31,6 +31,8 @@ export interface ServeOptions {
   offline?: boolean;
   webhookMaxBytes?: number;
   pollMs?: number;
+  /** Check schedules every minute of the clock (default). Tests drive `schedules.check(now)` instead. */
+  scheduleClock?: boolean;
 }
 
 export interface RunningServer {
@@ -75,7 +77,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const schedules = new ScheduleTicker(store, queue, dispatcher, logger);
   const app = await buildApp({ store, queue, dispatcher, bus, metrics, sources, logger, webhookMaxBytes: options.webhookMaxBytes ?? 25 * 1024 * 1024 });
   await dispatcher.start();
-  schedules.start();
+  if (options.scheduleClock !== false) schedules.start();
   const address = await app.listen({ port: options.port, host: options.host });
   logger.info({ address, dataDir, database: store.database.dialect, slots: options.slots }, 'gantry server listening');
   let closing: Promise<void> | undefined;

@@ -37,6 +37,8 @@ export async function startTestServer(options: { databaseUrl?: string; slots?: n
     logDestination: destination,
     offline: true,
     pollMs: 200,
+    // The minute clock would race the schedule test's own times.
+    scheduleClock: false,
     ...(options.webhookMaxBytes ? { webhookMaxBytes: options.webhookMaxBytes } : {}),
   });
   const api = async <T,>(method: string, route: string, body?: unknown, token: string | null = adminToken) => {
