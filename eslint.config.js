@@ -1,5 +1,14 @@
 import js from '@eslint/js';
+import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
+
+const browserGlobals = Object.fromEntries(
+  [
+    'window', 'document', 'fetch', 'EventSource', 'MessageEvent', 'CustomEvent', 'FormData', 'URLSearchParams',
+    'HTMLFormElement', 'HTMLDivElement', 'HTMLInputElement', 'requestAnimationFrame', 'cancelAnimationFrame',
+    'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'URL', 'console',
+  ].map((name) => [name, 'readonly']),
+);
 
 export default tseslint.config(
   { ignores: ['node_modules/**', 'dist/**', 'examples/**', '.gantry/**', 'web/dist/**'] },
@@ -12,5 +21,10 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
       'no-console': 'off',
     },
+  },
+  {
+    files: ['web/src/**/*.{ts,tsx}'],
+    ...reactHooks.configs.flat['recommended-latest'],
+    languageOptions: { globals: browserGlobals },
   },
 );

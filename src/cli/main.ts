@@ -89,6 +89,117 @@ function buildProgram(io: CommandIO, setExitCode: (code: number) => void): Comma
       setExitCode(await listActions(options, io));
     });
 
+  program
+    .command('serve')
+    .description('run the CI/CD server: webhooks, a queue of runs, the HTTP API')
+    .option('--port <port>', 'the port to listen on', '8080')
+    .option('--host <host>', 'the address to listen on', '127.0.0.1')
+    .option('--data-dir <dir>', 'where the database, keys and run files live (default ~/.gantry/server, or GANTRY_DATA_DIR)')
+    .option('--database-url <url>', 'PostgreSQL (postgres://...) instead of the embedded SQLite (or DATABASE_URL)')
+    .option('--slots <n>', 'how many jobs run at once across all runs', '2')
+    .option('--actions-url <url>', 'the server actions are fetched from (default https://github.com)')
+    .option('--offline', 'never fetch actions; use the action store only', false)
+    .action(async (options) => {
+      const { serveCommand } = await import('./serve-command.ts');
+      setExitCode(await serveCommand(options, io));
+    });
+
+  const repo = program.command('repo').description('repositories of a Gantry server');
+  withClientOptions(repo.command('add'))
+    .description('register a repository with the server')
+    .argument('<name>', 'the name webhooks and the API use')
+    .option('--path <dir>', 'a git repository on the server\'s machine (bare or working)')
+    .option('--url <git-url>', 'a git URL the server mirrors')
+    .option('--default-branch <branch>', 'default: the repository\'s HEAD')
+    .action(async (name: string, options) => {
+      const { repoAdd } = await import('./server-commands.ts');
+      setExitCode(await repoAdd(name, options, io));
+    });
+
+  withClientOptions(program.command('dispatch'))
+    .description('start a workflow_dispatch run on a Gantry server')
+    .argument('<repo>', 'the registered repository')
+    .argument('<workflow>', 'the workflow file, e.g. deploy.yml')
+    .option('--ref <ref>', 'branch or tag (default: the repository\'s default branch)')
+    .option('--input <name=value>', 'a workflow_dispatch input (repeatable)', collect, [])
+    .action(async (repoName: string, workflow: string, options) => {
+      const { dispatch } = await import('./server-commands.ts');
+      setExitCode(await dispatch(repoName, workflow, options, io));
+    });
+
+  for (const [command, kind] of [['secret', 'secrets'], ['var', 'variables']] as const) {
+    const group = program.command(command).description(`${kind} on a Gantry server (server, --repo or --repo and --env level)`);
+    for (const action of ['set', 'list', 'rm'] as const) {
+      withClientOptions(group.command(action))
+        .argument(action === 'list' ? '[name]' : '<name>', 'the name')
+        .option('--repo <repo>', 'repository level')
+        .option('--env <environment>', 'environment level (with --repo)')
+        .option('--value <value>', action === 'set' ? 'the value (default: read from stdin, so it stays out of shell history)' : 'unused')
+        .action(async (name: string | undefined, options) => {
+          const { valueCommand } = await import('./server-commands.ts');
+          const readStdin = async () => {
+            const chunks: Buffer[] = [];
+            for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+            return Buffer.concat(chunks).toString('utf8');
+          };
+          setExitCode(await valueCommand(kind, action, name, options, io, readStdin));
+        });
+    }
+  }
+
+  const runs = program.command('runs').description('runs on a Gantry server');
+  for (const action of ['list', 'show', 'cancel', 'rerun'] as const) {
+    const command = withClientOptions(runs.command(action));
+    if (action === 'list') {
+      command.option('--repo <repo>', 'only this repository').option('--status <status>', 'queued, running or completed').option('--limit <n>', 'how many', '20');
+    } else {
+      command.argument('<run>', 'the run id');
+    }
+    if (action === 'rerun') command.option('--failed', 'only the failed jobs (and what they need and what needs them)', false);
+    command.action(async (...args: unknown[]) => {
+      const { runsCommand } = await import('./server-commands.ts');
+      const id = action === 'list' ? undefined : (args[0] as string);
+      const options = (action === 'list' ? args[0] : args[1]) as Parameters<typeof runsCommand>[2];
+      setExitCode(await runsCommand(action, id, options, io));
+    });
+  }
+
+  withClientOptions(program.command('logs'))
+    .description("a run's job logs from a Gantry server")
+    .argument('<run>', 'the run id')
+    .argument('[job]', 'a job id or name (default: every job)')
+    .option('-f, --follow', 'follow the log live until the job ends', false)
+    .action(async (run: string, job: string | undefined, options) => {
+      const { logsCommand } = await import('./server-commands.ts');
+      setExitCode(await logsCommand(run, job, options, io));
+    });
+
+  const token = program.command('token').description('API tokens of a Gantry server (admin)');
+  for (const action of ['create', 'list', 'revoke'] as const) {
+    const command = withClientOptions(token.command(action));
+    if (action === 'create') command.argument('<name>', 'what the token is for').option('--role <role>', 'admin, maintainer or viewer', 'viewer');
+    if (action === 'revoke') command.argument('<id>', 'the token id (gantry token list)');
+    command.action(async (...args: unknown[]) => {
+      const { tokenCommand } = await import('./server-commands.ts');
+      const arg = action === 'list' ? undefined : (args[0] as string);
+      const options = (action === 'list' ? args[0] : args[1]) as Parameters<typeof tokenCommand>[2];
+      setExitCode(await tokenCommand(action, arg, options, io));
+    });
+  }
+
+  const hooks = program.command('hooks').description('git hooks that report pushes to a Gantry server');
+  hooks
+    .command('install')
+    .description('install post-receive (bare repository) or reference-transaction (working repository)')
+    .requiredOption('--server <url>', 'the Gantry server, e.g. http://127.0.0.1:8080')
+    .option('-C, --directory <dir>', 'the repository', '.')
+    .option('--repo <name>', 'the name it is registered under (default: the folder name)')
+    .option('--secret <secret>', 'its webhook secret (or GANTRY_WEBHOOK_SECRET)')
+    .action(async (options) => {
+      const { hooksInstall } = await import('./hooks-command.ts');
+      setExitCode(await hooksInstall(options, io));
+    });
+
   return program;
 }
 
@@ -109,6 +220,13 @@ function withEventOptions(command: Command): Command {
     .option('--cron <expression>', 'schedule: the cron expression that fired')
     .option('--actions-url <url>', 'the server actions and reusable workflows are fetched from with git (default https://github.com)')
     .option('--offline', 'never fetch actions or reusable workflows; use the action store only', false);
+}
+
+/** --server and --token of commands that talk to a Gantry server. */
+function withClientOptions(command: Command): Command {
+  return command
+    .option('--server <url>', 'the Gantry server (default GANTRY_SERVER, else http://127.0.0.1:8080)')
+    .option('--token <token>', 'an API token (default GANTRY_TOKEN)');
 }
 
 function collect(value: string, previous: string[]): string[] {

@@ -113,8 +113,10 @@ export async function runJob(leg: LegRun, shared: RunShared): Promise<JobResult>
     return result;
   };
 
-  const base = workflowContexts(group.workflowPlan, shared);
-  const runSecrets = { ...options.secrets, GITHUB_TOKEN: options.secrets.GITHUB_TOKEN ?? '' };
+  const environment = planned.environment ? options.environments?.[planned.environment] : undefined;
+  const workflowBase = workflowContexts(group.workflowPlan, shared);
+  const base = environment ? { ...workflowBase, vars: { ...workflowBase.vars, ...environment.vars } } : workflowBase;
+  const runSecrets = { ...options.secrets, ...environment?.secrets, GITHUB_TOKEN: environment?.secrets.GITHUB_TOKEN ?? options.secrets.GITHUB_TOKEN ?? '' };
   let secrets: Record<string, string>;
   try {
     secrets = planned.call ? calledSecrets(planned.call.secrets, runSecrets, { ...base, needs: leg.needs }) : runSecrets;

@@ -63,6 +63,7 @@ export async function runWorkflows(plan: RunPlan, options: RunOptions): Promise<
 
   const masker = new SecretMasker();
   for (const value of Object.values(options.secrets)) masker.add(value);
+  for (const environment of Object.values(options.environments ?? {})) for (const value of Object.values(environment.secrets)) masker.add(value);
   const shared: RunShared = {
     options,
     event: plan.event,
@@ -74,7 +75,7 @@ export async function runWorkflows(plan: RunPlan, options: RunOptions): Promise<
     portLocks: new PortLocks(),
     workspaces: new Workspaces(),
   };
-  const concurrency = new ConcurrencyGroups();
+  const concurrency = options.concurrencyGroups ?? new ConcurrencyGroups();
 
   emit({ type: 'run-started', runId: options.runId, at: started });
   for (const wp of plan.workflows.filter((w) => w.triggered)) {
@@ -84,7 +85,7 @@ export async function runWorkflows(plan: RunPlan, options: RunOptions): Promise<
   const scheduler = new Scheduler(plan, {
     listener: emit,
     maxParallelJobs: Math.max(1, options.maxParallelJobs),
-    runLeg: (leg) => runWithConcurrency(leg, shared, concurrency),
+    runLeg: (leg) => runInSlot(leg, shared, concurrency),
     expandLegs: (group, needs) => expandDeferredMatrix(group, needs, shared),
     notStarted: (leg, conclusion) => notStartedResult(leg, conclusion, shared),
     callResult: (groups) => callResult(groups, shared),
@@ -221,6 +222,21 @@ function callConcurrency(shared: RunShared, groups: ConcurrencyGroups) {
       if (entry) groups.release(entry.name, entry.member);
     },
   };
+}
+
+/** A job of a run with a shared pool of slots (`jobSlots`) or its own cancel signal (`jobCancel`). */
+async function runInSlot(leg: LegRun, shared: RunShared, groups: ConcurrencyGroups): Promise<JobResult> {
+  const ownCancel = shared.options.jobCancel?.(leg.key);
+  const own = ownCancel ? { ...leg, cancel: AbortSignal.any([leg.cancel, ownCancel]) } : leg;
+  const slots = shared.options.jobSlots;
+  if (!slots) return runWithConcurrency(own, shared, groups);
+  const release = await slots.acquire(own.cancel);
+  if (!release) return notStartedResult(own, 'cancelled', shared);
+  try {
+    return await runWithConcurrency(own, shared, groups);
+  } finally {
+    release();
+  }
 }
 
 /** `jobs.<id>.concurrency` within this invocation. */

@@ -6,6 +6,7 @@ import type { Executor } from '../executors/types.ts';
 import type { ServiceProvider } from '../services/types.ts';
 import type { MatrixLeg } from '../plan/types.ts';
 import type { Annotation, Conclusion, EngineListener } from './events.ts';
+import type { ConcurrencyGroups } from './concurrency.ts';
 
 export interface RunOptions {
   runId: string;
@@ -43,6 +44,23 @@ export interface RunOptions {
   listener: EngineListener;
   /** The cache and artifact services steps reach over HTTP; without them those variables are unset. */
   runtime?: RuntimeServices;
+  /**
+   * A pool of job slots shared with other runs (the server's `--slots`): a job waits for a slot
+   * before it starts. Resolves null when `cancel` aborted the wait.
+   */
+  jobSlots?: JobSlots;
+  /**
+   * Secrets and variables of deployment environments: a job with `environment: NAME` sees these over
+   * the run's own (GitHub ranks environment values above repository and organization ones).
+   */
+  environments?: Record<string, { secrets: Record<string, string>; vars: Record<string, string> }>;
+  /**
+   * `concurrency:` groups shared with other runs (the server's runs of one process), so a group holds
+   * across runs as on GitHub; by default groups hold within this run only.
+   */
+  concurrencyGroups?: ConcurrencyGroups;
+  /** Cancels one job: its signal, by job key, joins the run's cancel signal for that job. */
+  jobCancel?: (job: string) => AbortSignal | undefined;
 }
 
 /** What a job's steps need to find the runtime services: the runner's ACTIONS_* variables. */
@@ -60,6 +78,10 @@ export interface RuntimeJob {
   ref: string;
   /** Refs it may also restore from: the pull request's base branch, then the default branch. */
   readableRefs: string[];
+}
+
+export interface JobSlots {
+  acquire(cancel: AbortSignal): Promise<(() => void) | null>;
 }
 
 export interface StepResult {

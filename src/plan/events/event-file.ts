@@ -118,7 +118,11 @@ function stringInputs(payload: Payload): Record<string, string> | undefined {
  * are read from it as the runner does, falling back to the repository's checked-out state.
  */
 export async function loadEventFile(path: string, name: string, repoDir: string): Promise<RepoEvent> {
-  const payload = await readEventFile(path);
+  return eventFromPayload(await readEventFile(path), name, repoDir);
+}
+
+/** A delivered webhook payload as a RepoEvent, read as the runner reads it (the server's webhooks). */
+export async function eventFromPayload(payload: Payload, name: string, repoDir: string): Promise<RepoEvent> {
   const event: RepoEvent = { name, ...(await targetFromPayload(repoDir, name, payload)), payload };
   const action = nonEmptyStringAt(payload, 'action');
   if (action !== undefined) event.action = action;

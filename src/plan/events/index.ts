@@ -19,5 +19,5 @@ export { buildWorkflowRunEvent } from './workflow-run.ts';
 export type { WorkflowRunEventOptions } from './workflow-run.ts';
 export { buildDispatchEvent, buildEvent, buildRepositoryDispatchEvent, buildScheduleEvent } from './dispatch.ts';
 export type { DispatchEventOptions, GenericEventOptions, RepositoryDispatchEventOptions, ScheduleEventOptions } from './dispatch.ts';
-export { loadEventFile } from './event-file.ts';
+export { eventFromPayload, loadEventFile } from './event-file.ts';
 export { findJsonErrorOffset } from './json-position.ts';

@@ -1,0 +1,57 @@
+// Where a registered repository's commits come from, and a private checkout of one commit for
+// planning and running (the user's repository is never touched).
+
+import { existsSync } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { runGit } from '../plan/git.ts';
+import type { RepoRecord } from '../storage/db/records.ts';
+
+export class RepoSources {
+  constructor(private readonly dataDir: string) {}
+
+  /** The git directory to read from: the registered path, or a mirror of the URL kept up to date. */
+  async gitSource(repo: RepoRecord, refresh = true): Promise<string> {
+    if (repo.path) return repo.path;
+    const mirror = path.join(this.dataDir, 'mirrors', `${repo.id}.git`);
+    if (!existsSync(mirror)) {
+      await mkdir(path.dirname(mirror), { recursive: true });
+      await runGit(this.dataDir, ['clone', '--quiet', '--mirror', repo.url!, mirror]);
+    } else if (refresh) {
+      await runGit(mirror, ['fetch', '--quiet', '--prune', 'origin']);
+    }
+    return mirror;
+  }
+
+  /**
+   * A working checkout of `revision` with every branch and tag of the source, so events can be built
+   * from it as from the user's own clone. Disposed by the caller.
+   */
+  async checkout(repo: RepoRecord, revision: string, label: string): Promise<{ dir: string; sha: string; dispose(): Promise<void> }> {
+    const source = await this.gitSource(repo);
+    const dir = path.join(this.dataDir, 'work', `${label}-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`);
+    await mkdir(path.dirname(dir), { recursive: true });
+    const dispose = () => rm(dir, { recursive: true, force: true, maxRetries: 3 });
+    try {
+      await runGit(this.dataDir, ['clone', '--quiet', '--shared', '--no-checkout', '--template=', source, dir]);
+      await runGit(dir, ['fetch', '--quiet', '--update-head-ok', 'origin', '+refs/heads/*:refs/heads/*', '+refs/tags/*:refs/tags/*']);
+      const sha = (await runGit(dir, ['rev-parse', '--verify', `${revision}^{commit}`])).trim();
+      await runGit(dir, ['checkout', '--quiet', '--detach', sha]);
+      return { dir, sha, dispose };
+    } catch (error) {
+      await dispose();
+      throw error;
+    }
+  }
+
+  /** Checks that a path or URL is a readable git repository; answers its default branch. */
+  async probe(source: { path: string | null; url: string | null }): Promise<string> {
+    if (source.path) {
+      await runGit(source.path, ['rev-parse', '--git-dir']);
+      const head = await runGit(source.path, ['symbolic-ref', '--quiet', 'HEAD'], { absentExitCodes: [1, 128] });
+      return head ? head.trim().replace(/^refs\/heads\//, '') : 'main';
+    }
+    const listing = await runGit(this.dataDir, ['ls-remote', '--symref', source.url!, 'HEAD']);
+    return /^ref: refs\/heads\/(\S+)\s+HEAD$/m.exec(listing)?.[1] ?? 'main';
+  }
+}

@@ -1,0 +1,145 @@
+// Runs: list, show (any attempt), cancel a run or a job, re-run all or failed jobs.
+
+import type { FastifyInstance } from 'fastify';
+import { actorOf } from '../auth.ts';
+import { ApiError, notFound, type ServerContext } from '../context.ts';
+import { apiJob, apiRun } from '../shapes.ts';
+import { errorSchema, jobSchema, runJobParams, runParams, runSchema } from './schemas.ts';
+
+export async function runById(context: ServerContext, id: number) {
+  const run = await context.store.runs.get(id);
+  if (!run) throw notFound(`run ${id}`);
+  return run;
+}
+
+export function runRoutes(app: FastifyInstance, context: ServerContext): void {
+  const { store } = context;
+
+  app.get<{ Querystring: { repo?: string; workflow?: string; branch?: string; event?: string; status?: string; actor?: string; sha?: string; limit: number; cursor?: string } }>('/api/runs', {
+    config: { role: 'viewer' },
+    schema: {
+      tags: ['runs'],
+      querystring: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          repo: { type: 'string' },
+          workflow: { type: 'string' },
+          branch: { type: 'string' },
+          event: { type: 'string' },
+          status: { type: 'string', enum: ['queued', 'running', 'completed'] },
+          actor: { type: 'string' },
+          sha: { type: 'string' },
+          limit: { type: 'integer', minimum: 1, maximum: 200, default: 50 },
+          cursor: { type: 'string', pattern: '^[0-9]+$' },
+        },
+      },
+      response: { 200: { type: 'object', properties: { runs: { type: 'array', items: runSchema }, nextCursor: { type: ['string', 'null'] } } }, 400: errorSchema },
+    },
+    handler: async (request) => {
+      const { cursor, ...filter } = request.query;
+      const page = await store.runs.list({ ...filter, ...(cursor ? { cursor: Number(cursor) } : {}) });
+      return { runs: page.runs.map(apiRun), nextCursor: page.nextCursor };
+    },
+  });
+
+  app.get<{ Params: { id: number }; Querystring: { attempt?: number } }>('/api/runs/:id', {
+    config: { role: 'viewer' },
+    schema: {
+      tags: ['runs'],
+      params: runParams,
+      querystring: { type: 'object', additionalProperties: false, properties: { attempt: { type: 'integer', minimum: 1 } } },
+      response: {
+        200: {
+          type: 'object',
+          properties: {
+            run: runSchema,
+            jobs: { type: 'array', items: jobSchema },
+            attempts: { type: 'array', items: { type: 'object', properties: { attempt: { type: 'integer' }, status: { type: 'string' }, conclusion: { type: ['string', 'null'] }, createdAt: { type: 'string' } } } },
+            annotations: { type: 'array', items: { type: 'object', additionalProperties: true } },
+            summaries: { type: 'array', items: { type: 'object', properties: { job: { type: 'string' }, jobId: { type: 'integer' }, step: { type: 'integer' }, markdown: { type: 'string' } } } },
+            artifacts: { type: 'array', items: { type: 'object', additionalProperties: true } },
+          },
+        },
+        404: errorSchema,
+      },
+    },
+    handler: async (request) => {
+      const run = await runById(context, request.params.id);
+      const attempt = request.query.attempt ?? run.attempt;
+      const attempts = await store.runs.attempts(run.id);
+      const shown = attempts.find((a) => a.attempt === attempt);
+      if (!shown) throw notFound(`attempt ${attempt} of run ${run.id}`);
+      const jobs = await store.runs.jobs(run.id, attempt);
+      const ids = jobs.map((j) => j.id);
+      const nameOf = (rowId: number) => jobs.find((j) => j.id === rowId)?.name ?? '';
+      const annotations = (await store.logs.annotations(ids)).map(({ jobRowId, ...a }) => ({ ...a, job: nameOf(jobRowId), jobId: jobRowId }));
+      const summaries = (await store.logs.summaries(ids)).map(({ jobRowId, ...s }) => ({ ...s, job: nameOf(jobRowId), jobId: jobRowId }));
+      const runView = attempt === run.attempt ? apiRun(run) : { ...apiRun(run), attempt, status: shown.status, conclusion: shown.conclusion, startedAt: shown.startedAt, finishedAt: shown.finishedAt };
+      return {
+        run: runView,
+        jobs: jobs.map(apiJob),
+        attempts: attempts.map((a) => ({ attempt: a.attempt, status: a.status, conclusion: a.conclusion, createdAt: a.createdAt })),
+        annotations,
+        summaries,
+        artifacts: [],
+      };
+    },
+  });
+
+  app.post<{ Params: { id: number } }>('/api/runs/:id/cancel', {
+    config: { role: 'maintainer' },
+    schema: { tags: ['runs'], params: runParams, response: { 202: { type: 'object', properties: { run: runSchema } }, 404: errorSchema, 409: errorSchema } },
+    handler: async (request, reply) => {
+      const run = await runById(context, request.params.id);
+      if (run.status === 'completed') throw new ApiError(409, 'finished', `run ${run.id} has already finished`);
+      await context.dispatcher.cancelRun(run.id);
+      await store.access.audit(actorOf(request), 'run.cancel', `run/${run.id}`);
+      reply.code(202);
+      return { run: apiRun((await store.runs.get(run.id))!) };
+    },
+  });
+
+  app.post<{ Params: { id: number; jobId: number } }>('/api/runs/:id/jobs/:jobId/cancel', {
+    config: { role: 'maintainer' },
+    schema: { tags: ['runs'], params: runJobParams, response: { 202: { type: 'object', properties: { job: jobSchema } }, 404: errorSchema, 409: errorSchema } },
+    handler: async (request, reply) => {
+      const run = await runById(context, request.params.id);
+      const job = await store.runs.job(request.params.jobId);
+      if (!job || job.runId !== run.id) throw notFound(`job ${request.params.jobId} of run ${run.id}`);
+      if (job.status === 'completed' || !(await context.dispatcher.cancelJob(run.id, job.id))) {
+        throw new ApiError(409, 'finished', `job ${job.id} is not running`);
+      }
+      await store.access.audit(actorOf(request), 'job.cancel', `run/${run.id}/job/${job.id}`);
+      reply.code(202);
+      return { job: apiJob((await store.runs.job(job.id))!) };
+    },
+  });
+
+  app.post<{ Params: { id: number }; Body: { failedOnly?: boolean } | undefined }>('/api/runs/:id/rerun', {
+    config: { role: 'maintainer' },
+    schema: {
+      tags: ['runs'],
+      params: runParams,
+      body: { type: ['object', 'null'], additionalProperties: false, properties: { failedOnly: { type: 'boolean' } } },
+      response: { 201: { type: 'object', properties: { run: runSchema } }, 404: errorSchema, 409: errorSchema },
+    },
+    handler: async (request, reply) => {
+      const run = await runById(context, request.params.id);
+      if (run.status !== 'completed') throw new ApiError(409, 'not_finished', `run ${run.id} is still ${run.status}; cancel it or wait`);
+      let rerunJobs: string[] | null = null;
+      if (request.body?.failedOnly) {
+        const jobs = await store.runs.jobs(run.id, run.attempt);
+        rerunJobs = [...new Set(jobs.filter((j) => j.conclusion === 'failure' || j.conclusion === 'cancelled').map((j) => j.jobId.split('/')[0]!))];
+        if (rerunJobs.length === 0) throw new ApiError(409, 'nothing_failed', `run ${run.id} has no failed jobs to re-run`);
+      }
+      await store.runs.newAttempt(run.id, rerunJobs);
+      context.dispatcher.wake();
+      await store.access.audit(actorOf(request), request.body?.failedOnly ? 'run.rerun_failed' : 'run.rerun', `run/${run.id}`);
+      const queued = (await store.runs.get(run.id))!;
+      context.bus.publish({ type: 'run', data: apiRun(queued) });
+      reply.code(201);
+      return { run: apiRun(queued) };
+    },
+  });
+}

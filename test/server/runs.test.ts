@@ -1,0 +1,165 @@
+// Repositories, dispatch, runs, logs (whole and followed over SSE), secrets kept out of every
+// response and log line, re-runs and cancel, on a real server with a real git repository.
+
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { createRepo, type TempRepo } from '../support/git-repo.ts';
+import { startPostgres, type TestPostgres } from '../support/postgres.ts';
+import { startTestServer, type TestServer } from './support.ts';
+
+const SECRET_VALUE = 'hunter2-very-secret-value';
+
+const WORKFLOW = `name: CI
+on:
+  push:
+  workflow_dispatch:
+    inputs:
+      greeting:
+        type: string
+        default: hello
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo "greeting \${{ inputs.greeting }}"
+      - run: echo "secret is \${{ secrets.API_KEY }}"
+      - run: echo "var is \${{ vars.COLOR }}"
+  test:
+    needs: build
+    runs-on: ubuntu-latest
+    strategy:
+      matrix:
+        n: [1, 2]
+    steps:
+      - run: |
+          for i in 1 2 3; do echo "line $i of \${{ matrix.n }}"; done
+      - run: test "\${{ matrix.n }}" != 2 || test -f "$RUNNER_TEMP/../.rerun-ok-\${{ github.run_attempt }}" || exit 3
+`;
+
+let postgres: TestPostgres;
+before(async () => {
+  postgres = await startPostgres();
+});
+after(() => postgres?.stop());
+
+for (const backend of ['sqlite', 'postgres'] as const) describe(`runs through the API on ${backend}`, () => {
+  let server: TestServer;
+  let repo: TempRepo;
+  before(async () => {
+    repo = await createRepo({ '.github/workflows/ci.yml': WORKFLOW, 'README.md': 'hi\n' });
+    server = await startTestServer(backend === 'postgres' ? { databaseUrl: postgres.url } : {});
+  });
+  after(async () => {
+    await server.stop();
+    await repo.remove();
+  });
+
+  test('a dispatched run completes with jobs, steps, matrix and logs; secrets never come back', async () => {
+    const added = await server.api<{ repo: { name: string; defaultBranch: string }; webhookSecret: string }>('POST', '/api/repos', { name: 'app', path: repo.dir });
+    assert.equal(added.status, 201, added.text);
+    assert.equal(added.body.repo.defaultBranch, 'main');
+    assert.equal((await server.api('PUT', '/api/repos/app/secrets/API_KEY', { value: SECRET_VALUE })).status, 204);
+    assert.equal((await server.api('PUT', '/api/repos/app/variables/COLOR', { value: 'blue' })).status, 204);
+
+    const workflows = await server.api<{ workflows: { file: string; dispatchInputs: Record<string, { type: string; default?: string }> | null }[] }>('GET', '/api/repos/app/workflows');
+    assert.deepEqual(workflows.body.workflows.map((w) => w.file), ['.github/workflows/ci.yml']);
+    assert.equal(workflows.body.workflows[0]!.dispatchInputs?.greeting?.default, 'hello');
+
+    const dispatched = await server.api<{ run: { id: number; status: string; event: string } }>('POST', '/api/repos/app/dispatch', { workflow: 'ci.yml', ref: 'main', inputs: { greeting: 'howdy' } });
+    assert.equal(dispatched.status, 201, dispatched.text);
+    assert.equal(dispatched.body.run.event, 'workflow_dispatch');
+    const run = await server.waitForRun(dispatched.body.run.id);
+    assert.equal(run.conclusion, 'failure', 'matrix leg 2 fails on the first attempt');
+
+    const shown = await server.api<{ run: { attempt: number }; jobs: { id: number; jobId: string; name: string; matrix: unknown; conclusion: string; steps: { name: string; conclusion: string }[] }[] }>('GET', `/api/runs/${dispatched.body.run.id}`);
+    const build = shown.body.jobs.find((j) => j.jobId === 'build')!;
+    assert.equal(build.conclusion, 'success');
+    assert.ok(build.steps.length >= 3);
+    const legs = shown.body.jobs.filter((j) => j.jobId === 'test');
+    assert.deepEqual(legs.map((j) => j.matrix), [{ n: 1 }, { n: 2 }]);
+    assert.deepEqual(legs.map((j) => j.conclusion), ['success', 'failure']);
+
+    const log = await server.api<string>('GET', `/api/runs/${dispatched.body.run.id}/jobs/${build.id}/logs`);
+    assert.equal(log.status, 200);
+    assert.match(log.text, /greeting howdy/);
+    assert.match(log.text, /secret is \*\*\*/);
+    assert.match(log.text, /var is blue/);
+    assert.ok(!log.text.includes(SECRET_VALUE));
+
+    const secrets = await server.api('GET', '/api/repos/app/secrets');
+    assert.ok(!secrets.text.includes(SECRET_VALUE));
+    assert.match(secrets.text, /API_KEY/);
+    for (const route of ['/api/runs', `/api/runs/${dispatched.body.run.id}`, '/api/audit', '/api/repos', '/api/webhooks/deliveries']) {
+      assert.ok(!(await server.api('GET', route)).text.includes(SECRET_VALUE), route);
+    }
+    assert.ok(!server.logs.join('').includes(SECRET_VALUE), 'no secret in the server log');
+    assert.ok(server.logs.some((line) => line.includes('"runId"')), 'log lines carry run ids');
+    assert.ok(server.logs.some((line) => line.includes('"reqId"')), 'log lines carry request ids');
+
+    const status = await server.api<{ state: string; statuses: { context: string; state: string }[] }>('GET', `/api/repos/app/commits/${(await repo.git('rev-parse', 'HEAD'))}/status`);
+    assert.equal(status.body.state, 'failure');
+    assert.ok(status.body.statuses.some((s) => s.context === 'CI (workflow_dispatch)' && s.state === 'failure'));
+    assert.ok(status.body.statuses.some((s) => s.context === 'CI / build (workflow_dispatch)' && s.state === 'success'));
+
+    const rerun = await server.api<{ run: { attempt: number; status: string } }>('POST', `/api/runs/${dispatched.body.run.id}/rerun`, { failedOnly: true });
+    assert.equal(rerun.status, 201, rerun.text);
+    assert.equal(rerun.body.run.attempt, 2);
+    await server.waitForRun(dispatched.body.run.id);
+    const second = await server.api<{ attempts: { attempt: number; conclusion: string }[]; jobs: { jobId: string }[] }>('GET', `/api/runs/${dispatched.body.run.id}`);
+    assert.deepEqual(second.body.attempts.map((a) => a.attempt), [1, 2]);
+    assert.ok(second.body.jobs.some((j) => j.jobId === 'test'));
+    const first = await server.api<{ jobs: unknown[] }>('GET', `/api/runs/${dispatched.body.run.id}?attempt=1`);
+    assert.equal(first.body.jobs.length, 3, 'the first attempt keeps its jobs');
+  });
+
+  test('logs follow live over Server-Sent Events and end when the job ends', async () => {
+    await repo.write('.github/workflows/slow.yml', `name: Slow
+on: workflow_dispatch
+jobs:
+  slow:
+    runs-on: ubuntu-latest
+    steps:
+      - run: |
+          for i in 1 2 3 4 5; do echo "tick $i"; sleep 0.3; done
+`);
+    await repo.commit('slow workflow');
+    const dispatched = await server.api<{ run: { id: number } }>('POST', '/api/repos/app/dispatch', { workflow: 'slow.yml' });
+    assert.equal(dispatched.status, 201, dispatched.text);
+    const runId = dispatched.body.run.id;
+    await server.waitForRun(runId, (run) => run.status !== 'queued');
+    let jobId: number | undefined;
+    for (let i = 0; i < 200 && jobId === undefined; i++) {
+      const shown = await server.api<{ jobs: { id: number }[] }>('GET', `/api/runs/${runId}`);
+      jobId = shown.body.jobs[0]?.id;
+      if (jobId === undefined) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    assert.ok(jobId !== undefined);
+    const response = await fetch(`${server.url}/api/runs/${runId}/jobs/${jobId}/logs?follow=1`, { headers: { authorization: `Bearer ${server.adminToken}` } });
+    assert.equal(response.headers.get('content-type'), 'text/event-stream; charset=utf-8');
+    const text = await response.text();
+    const events = text.split('\n\n').filter((block) => block.startsWith('event:'));
+    const logs = events.filter((e) => e.startsWith('event: log')).map((e) => JSON.parse(e.split('\ndata: ')[1]!) as { line: number; text: string });
+    assert.deepEqual(logs.filter((l) => l.text.startsWith('tick')).map((l) => l.text), ['tick 1', 'tick 2', 'tick 3', 'tick 4', 'tick 5']);
+    assert.deepEqual(logs.map((l) => l.line), logs.map((_, i) => i + 1), 'every line once, in order');
+    assert.ok(events[events.length - 1]!.startsWith('event: end'));
+  });
+
+  test('a queued or running run can be cancelled', async () => {
+    await repo.write('.github/workflows/long.yml', `name: Long
+on: workflow_dispatch
+jobs:
+  long:
+    runs-on: ubuntu-latest
+    steps:
+      - run: sleep 30
+`);
+    await repo.commit('long workflow');
+    const dispatched = await server.api<{ run: { id: number } }>('POST', '/api/repos/app/dispatch', { workflow: 'long.yml' });
+    await server.waitForRun(dispatched.body.run.id, (run) => run.status === 'running');
+    const cancelled = await server.api('POST', `/api/runs/${dispatched.body.run.id}/cancel`);
+    assert.equal(cancelled.status, 202, cancelled.text);
+    const run = await server.waitForRun(dispatched.body.run.id);
+    assert.equal(run.conclusion, 'cancelled');
+    assert.equal((await server.api('POST', `/api/runs/${dispatched.body.run.id}/cancel`)).status, 409);
+  });
+});
