@@ -4,8 +4,10 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
+import { setTimeout } from 'node:timers/promises';
 import path from 'node:path';
 import { which } from '../../executors/which.ts';
+import { runCommand } from '../processes.ts';
 import { ServiceError } from '../types.ts';
 import { runningAsRoot, systemUser, type SystemUser } from '../users.ts';
 import type { NativeInstallation, NativeInstance, NativeLaunch, NativeRecipe } from './recipe.ts';
@@ -71,7 +73,22 @@ class PostgresInstallation implements NativeInstallation {
     const socketDirectory = path.join(instance.directory, 'socket');
     const createdb = this.program('createdb');
     const env = { ...baseEnvironment(process.env.HOME ?? '/'), PGHOST: socketDirectory, PGPORT: String(instance.port), PGUSER: user };
+    await this.untilAcceptingConnections(instance, env);
     await runSetupStep(instance, [createdb, '--', database], { env });
+  }
+
+  /**
+   * The port listens a moment before the server takes connections ("the database system is
+   * starting up"); pg_isready says when it does.
+   */
+  private async untilAcceptingConnections(instance: NativeInstance, env: Record<string, string>): Promise<void> {
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const result = await runCommand({ argv: [this.program('pg_isready'), '--quiet'], env, cwd: instance.directory, timeoutMs: 10_000, signal: instance.signal, onLine: () => undefined });
+      if (result.exit.code === 0) return;
+      if (Date.now() > deadline) throw new ServiceError('PostgreSQL did not accept connections within 60 s of listening');
+      await setTimeout(100, undefined, { signal: instance.signal });
+    }
   }
 
   async healthEnvironment(instance: NativeInstance): Promise<{ env: Record<string, string>; path: string[] }> {
