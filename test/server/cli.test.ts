@@ -100,6 +100,6 @@ describe('the gantry CLI against a server', () => {
     assert.match(asBot.stderr, /403 forbidden: this needs the admin role/);
     assert.equal((await gantry('token', 'revoke', id)).code, 0);
     const revoked = await runGantry(['runs', 'list'], { env: { GANTRY_SERVER: server.url, GANTRY_TOKEN: value } });
-    assert.match(revoked.stderr, /401/);
+    assert.match(revoked.stderr, /401 unauthorized: /);
   });
 });
