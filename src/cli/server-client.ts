@@ -33,14 +33,14 @@ export class ServerClient {
   async text(route: string): Promise<string> {
     const response = await this.send('GET', route);
     const text = await response.text();
-    if (!response.ok) throw new UsageError(`GET ${route}: ${response.status} ${text}`);
+    if (!response.ok) throw failure('GET', route, response.status, text);
     return text;
   }
 
   /** Reads a Server-Sent Events stream until the server ends it. */
   async events(route: string, onEvent: (event: string, data: string) => void): Promise<void> {
     const response = await this.send('GET', route);
-    if (!response.ok || !response.body) throw new UsageError(`GET ${route}: ${response.status} ${await response.text()}`);
+    if (!response.ok || !response.body) throw failure('GET', route, response.status, await response.text());
     const decoder = new TextDecoder();
     let buffer = '';
     for await (const chunk of response.body) {
@@ -59,15 +59,19 @@ export class ServerClient {
   async request<T>(method: string, route: string, body?: unknown): Promise<T> {
     const response = await this.send(method, route, body);
     const text = await response.text();
-    if (!response.ok) {
-      let message = text;
-      try {
-        message = (JSON.parse(text) as { message?: string }).message ?? text;
-      } catch {
-        // not JSON: the text itself
-      }
-      throw new UsageError(`${method} ${route}: ${response.status} ${message}`);
-    }
+    if (!response.ok) throw failure(method, route, response.status, text);
     return (text ? JSON.parse(text) : undefined) as T;
   }
+}
+
+/** The server's `{error: {code, message}}` as one line: `GET /api/runs/9: 404 not_found: run 9 does not exist`. */
+function failure(method: string, route: string, status: number, text: string): UsageError {
+  let said = text.trim();
+  try {
+    const { error } = JSON.parse(text) as { error?: { code?: unknown; message?: unknown } };
+    if (error && typeof error.message === 'string') said = typeof error.code === 'string' ? `${error.code}: ${error.message}` : error.message;
+  } catch {
+    // not JSON (a proxy's page, say): the text itself
+  }
+  return new UsageError(`${method} ${route}: ${status} ${said}`);
 }

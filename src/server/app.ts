@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import { installAuth } from './auth.ts';
-import { ApiError, type ServerContext } from './context.ts';
+import { ApiError, errorBody, type ServerContext } from './context.ts';
 import { accessRoutes } from './routes/access.ts';
 import { logRoutes } from './routes/logs.ts';
 import { repoRoutes } from './routes/repos.ts';
@@ -52,15 +52,15 @@ export async function buildApp(context: ServerContext): Promise<FastifyInstance>
   installAuth(app, context.store);
 
   app.setErrorHandler((error: FastifyError | ApiError, request, reply) => {
-    if (error instanceof ApiError) return reply.code(error.status).send({ error: error.code, message: error.message });
+    if (error instanceof ApiError) return reply.code(error.status).send(errorBody(error.code, error.message));
     if ('validation' in error && error.validation) {
-      return reply.code(400).send({ error: 'invalid_request', message: `${error.validationContext ?? 'request'}${error.message.replace(/^(body|querystring|params|headers)/, '')}` });
+      return reply.code(400).send(errorBody('invalid_request', `${error.validationContext ?? 'request'}${error.message.replace(/^(body|querystring|params|headers)/, '')}`));
     }
     const status = error.statusCode ?? 500;
     if (status >= 500) request.log.error({ err: error }, 'request failed');
-    return reply.code(status).send({ error: status >= 500 ? 'internal' : (error.code ?? 'bad_request').toLowerCase(), message: status >= 500 ? 'internal server error' : error.message });
+    return reply.code(status).send(status >= 500 ? errorBody('internal', 'internal server error') : errorBody((error.code ?? 'bad_request').toLowerCase(), error.message));
   });
-  app.setNotFoundHandler((request, reply) => reply.code(404).send({ error: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` }));
+  app.setNotFoundHandler((request, reply) => reply.code(404).send(errorBody('not_found', `no route ${request.method} ${request.url.split('?')[0]}`)));
 
   app.get('/healthz', { config: { role: 'public' }, schema: { tags: ['health'] } }, async () => ({ status: 'ok' }));
   app.get('/readyz', { config: { role: 'public' }, schema: { tags: ['health'] } }, async (_request, reply) => {

@@ -30,4 +30,11 @@ export class ApiError extends Error {
   }
 }
 
+/** Every error the API answers: `{error: {code, message}}` (docs/server-api.md). */
+export interface ApiErrorBody {
+  error: { code: string; message: string };
+}
+
+export const errorBody = (code: string, message: string): ApiErrorBody => ({ error: { code, message } });
+
 export const notFound = (what: string) => new ApiError(404, 'not_found', `${what} does not exist`);

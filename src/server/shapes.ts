@@ -5,6 +5,8 @@ import type { JobRecord, RepoRecord, RunRecord, StepRecord } from '../storage/db
 export interface ApiRun {
   id: number;
   repo: string;
+  /** The workflow file's path in the repository (GitHub's `path`), e.g. .github/workflows/ci.yml. */
+  workflow: string;
   workflowFile: string;
   workflowName: string;
   event: string;
@@ -42,6 +44,7 @@ export function apiRun(run: RunRecord): ApiRun {
   return {
     id: run.id,
     repo: run.repo,
+    workflow: run.workflowFile,
     workflowFile: run.workflowFile,
     workflowName: run.workflowName,
     event: run.event,

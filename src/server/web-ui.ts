@@ -5,6 +5,7 @@ import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { errorBody } from './context.ts';
 
 export const DEFAULT_WEB_ROOT = path.resolve(import.meta.dirname, '../../web/dist');
 
@@ -41,7 +42,7 @@ function pageHeaders(reply: FastifyReply): FastifyReply {
 export async function registerWebUi(app: FastifyInstance, root: string = DEFAULT_WEB_ROOT): Promise<void> {
   if (!existsSync(path.join(root, 'index.html'))) {
     app.get('/', PUBLIC, (_request, reply) =>
-      reply.code(503).type('text/plain').send(`The web UI is not built (no ${path.join(root, 'index.html')}): run \`npm run web:build\`.\n`),
+      reply.code(503).send(errorBody('web_ui_not_built', `the web UI is not built (no ${path.join(root, 'index.html')}): run \`npm run web:build\``)),
     );
     return;
   }

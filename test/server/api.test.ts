@@ -90,7 +90,7 @@ jobs:
       for (const [method, route, least, body] of TABLE) {
         const none = await fetch(`${server.url}${route}`, { method, ...(body ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {}) });
         assert.equal(none.status, 401, `${method} ${route} without a token`);
-        assert.equal(((await none.json()) as { error: string }).error, 'unauthorized');
+        assert.equal(((await none.json()) as { error: { code: string } }).error.code, 'unauthorized');
         for (const role of ['viewer', 'maintainer', 'admin'] as const) {
           const answer = await server.api(method, route, body, tokens[role]);
           if (RANK[role] < RANK[least]) assert.equal(answer.status, 403, `${method} ${route} as ${role}`);
@@ -118,10 +118,10 @@ jobs:
     });
 
     test('bad input gets a 400 naming the field; tokens are revocable and every write is audited', async () => {
-      const bad = await server.api<{ error: string; message: string }>('POST', '/api/repos', { name: 'has space', path: '/tmp' });
+      const bad = await server.api<{ error: { code: string; message: string } }>('POST', '/api/repos', { name: 'has space', path: '/tmp' });
       assert.equal(bad.status, 400);
-      assert.equal(bad.body.error, 'invalid_request');
-      assert.match(bad.body.message, /name/);
+      assert.equal(bad.body.error.code, 'invalid_request');
+      assert.match(bad.body.error.message, /name/);
       assert.equal((await server.api('PUT', '/api/secrets/bad-name!', { value: 'x' })).status, 400);
       assert.equal((await server.api('GET', '/api/runs?limit=0')).status, 400);
       assert.equal((await server.api('GET', '/api/runs/abc')).status, 400);
@@ -139,6 +139,50 @@ jobs:
       const audit = await server.api<{ entries: { action: string; target: string }[] }>('GET', '/api/audit?limit=200');
       const actions = audit.body.entries.map((e) => e.action);
       for (const action of ['repo.create', 'token.create', 'token.revoke', 'variable.set']) assert.ok(actions.includes(action), action);
+    });
+
+    test('every error is {error: {code, message}} with its status, webhook refusals included', async () => {
+      type ErrorAnswer = { error: { code: string; message: string } };
+      const expectError = (answer: { status: number; body: unknown }, status: number, code: string, message: RegExp) => {
+        assert.equal(answer.status, status, JSON.stringify(answer.body));
+        const body = answer.body as ErrorAnswer;
+        assert.deepEqual(Object.keys(body), ['error'], 'nothing beside error');
+        assert.deepEqual(Object.keys(body.error).sort(), ['code', 'message']);
+        assert.equal(body.error.code, code);
+        assert.match(body.error.message, message);
+      };
+      expectError(await server.api('GET', '/api/runs/999999'), 404, 'not_found', /^run 999999 does not exist$/);
+      expectError(await server.api('GET', '/api/no-such-route'), 404, 'not_found', /^no route GET \/api\/no-such-route$/);
+      expectError(await server.api('POST', '/api/repos', { name: 'has space', path: '/tmp' }), 400, 'invalid_request', /^body\/name must match pattern/);
+      expectError(await server.api('GET', '/api/runs?status=sideways'), 400, 'invalid_request', /^querystring\/status must be equal to one of the allowed values/);
+      expectError(await server.api('GET', '/api/runs', undefined, null), 401, 'unauthorized', /Bearer/);
+      expectError(await server.api('GET', '/api/runs', undefined, 'not-a-token'), 401, 'unauthorized', /Bearer/);
+      expectError(await server.api('GET', '/api/tokens', undefined, tokens.viewer), 403, 'forbidden', /needs the admin role; the token "viewer-token" is viewer/);
+      expectError(await server.api('POST', '/api/repos', { name: 'r', path: repo.dir }), 409, 'exists', /"r" is already registered/);
+      const payload = JSON.stringify({ ref: 'refs/heads/main', repository: { full_name: 'team/r' } });
+      const unsigned = await fetch(`${server.url}/api/webhooks/github`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-github-event': 'push' }, body: payload });
+      expectError({ status: unsigned.status, body: await unsigned.json() }, 401, 'rejected', /not signed/);
+      const unknownRepo = await fetch(`${server.url}/api/webhooks/gitlab`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-gitlab-event': 'Push Hook' }, body: JSON.stringify({ ref: 'refs/heads/main', after: 'a'.repeat(40), project: { path_with_namespace: 'x/nope' } }) });
+      expectError({ status: unknownRepo.status, body: await unknownRepo.json() }, 404, 'rejected', /no registered repository is named "x\/nope"/);
+      const incomplete = await fetch(`${server.url}/api/webhooks/gitlab`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-gitlab-event': 'Push Hook' }, body: '{}' });
+      expectError({ status: incomplete.status, body: await incomplete.json() }, 400, 'rejected', /a GitLab push needs ref and after/);
+      const openapi = (await (await fetch(`${server.url}/api/openapi.json`)).json()) as { paths: Record<string, Record<string, { responses: Record<string, { content: Record<string, { schema: unknown }> }> }>> };
+      const documented = openapi.paths['/api/runs/{id}']!.get!.responses['404']!.content['application/json']!.schema;
+      assert.deepEqual(documented, {
+        type: 'object',
+        properties: { error: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' } }, required: ['code', 'message'] } },
+        required: ['error'],
+      });
+    });
+
+    test('POST /api/repos answers the repository with its webhook secret, shown only then', async () => {
+      const added = await server.api<{ repo: { name: string; source: { path: string }; defaultBranch: string }; webhookSecret: string }>('POST', '/api/repos', { name: 'once', path: repo.dir });
+      assert.equal(added.status, 201, added.text);
+      assert.equal(added.body.repo.name, 'once');
+      assert.equal(added.body.repo.defaultBranch, 'main');
+      assert.match(added.body.webhookSecret, /^[0-9a-f]{48}$/);
+      const listed = await server.api('GET', '/api/repos');
+      assert.ok(!listed.text.includes(added.body.webhookSecret), 'the secret is not listed again');
     });
 
     test('concurrency groups across runs: one running, the newest pending wins', async () => {

@@ -97,9 +97,9 @@ describe('the gantry CLI against a server', () => {
     assert.ok(!listed.stdout.includes(value));
     const asBot = await runGantry(['token', 'list'], { env: { GANTRY_SERVER: server.url, GANTRY_TOKEN: value } });
     assert.equal(asBot.code, 2);
-    assert.match(asBot.stderr, /403 this needs the admin role/);
+    assert.match(asBot.stderr, /403 forbidden: this needs the admin role/);
     assert.equal((await gantry('token', 'revoke', id)).code, 0);
     const revoked = await runGantry(['runs', 'list'], { env: { GANTRY_SERVER: server.url, GANTRY_TOKEN: value } });
-    assert.match(revoked.stderr, /401/);
+    assert.match(revoked.stderr, /401 unauthorized: /);
   });
 });

@@ -53,7 +53,7 @@ async function api<T>(url: string, method: string, route: string, body?: unknown
   return (text.startsWith('{') ? JSON.parse(text) : text) as T;
 }
 
-type RunView = { run: { id: number; status: string; conclusion: string | null }; jobs: { id: number; status: string; conclusion: string | null; reason: string | null }[] };
+type RunView = { id: number; status: string; conclusion: string | null; jobs: { id: number; status: string; conclusion: string | null; reason: string | null }[] };
 
 test('after kill -9 and a restart, queued runs stay queued, finished jobs keep their logs, running jobs fail as interrupted', async (t) => {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'gantry-crash-'));
@@ -80,7 +80,7 @@ test('after kill -9 and a restart, queued runs stay queued, finished jobs keep t
   await api(first.url, 'POST', '/api/repos', { name: 'crashy', path: repo.dir });
   const quick = (await api<{ run: { id: number } }>(first.url, 'POST', '/api/repos/crashy/dispatch', { workflow: 'quick.yml' })).run.id;
   for (let i = 0; i < 600; i++) {
-    if ((await api<RunView>(first.url, 'GET', `/api/runs/${quick}`)).run.status === 'completed') break;
+    if ((await api<RunView>(first.url, 'GET', `/api/runs/${quick}`)).status === 'completed') break;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   const long: number[] = [];
@@ -92,8 +92,8 @@ test('after kill -9 and a restart, queued runs stay queued, finished jobs keep t
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   const beforeCrash = await Promise.all(long.map((id) => api<RunView>(first.url, 'GET', `/api/runs/${id}`)));
-  const wasRunning = beforeCrash.filter((v) => v.run.status === 'running').map((v) => v.run.id);
-  const wasQueued = beforeCrash.filter((v) => v.run.status === 'queued').map((v) => v.run.id);
+  const wasRunning = beforeCrash.filter((v) => v.status === 'running').map((v) => v.id);
+  const wasQueued = beforeCrash.filter((v) => v.status === 'queued').map((v) => v.id);
   assert.ok(wasRunning.length >= 2, 'some runs were running');
   assert.ok(wasQueued.length >= 10, 'most runs were still queued');
 
@@ -112,7 +112,7 @@ test('after kill -9 and a restart, queued runs stay queued, finished jobs keep t
   servers.second = restarted.child;
   t.after(() => restarted.child.kill('SIGTERM'));
   const quickAfter = await api<RunView>(restarted.url, 'GET', `/api/runs/${quick}`);
-  assert.deepEqual([quickAfter.run.status, quickAfter.run.conclusion], ['completed', 'success']);
+  assert.deepEqual([quickAfter.status, quickAfter.conclusion], ['completed', 'success']);
   const quickLog = await api<string>(restarted.url, 'GET', `/api/runs/${quick}/jobs/${quickAfter.jobs[0]!.id}/logs`);
   assert.match(quickLog, /quick-done/);
   assert.match(quickLog, /admin= key=/, "the server's own secrets do not reach steps");
@@ -120,12 +120,12 @@ test('after kill -9 and a restart, queued runs stay queued, finished jobs keep t
 
   for (const id of wasRunning) {
     const view = await api<RunView>(restarted.url, 'GET', `/api/runs/${id}`);
-    assert.deepEqual([view.run.status, view.run.conclusion], ['completed', 'failure'], `run ${id}`);
+    assert.deepEqual([view.status, view.conclusion], ['completed', 'failure'], `run ${id}`);
     for (const job of view.jobs) assert.deepEqual([job.status, job.conclusion, job.reason], ['completed', 'failure', 'interrupted by server restart']);
   }
   for (const id of wasQueued) {
     const view = await api<RunView>(restarted.url, 'GET', `/api/runs/${id}`);
-    assert.notEqual(view.run.conclusion, 'failure', `queued run ${id} was not failed`);
+    assert.notEqual(view.conclusion, 'failure', `queued run ${id} was not failed`);
     assert.ok(view.jobs.every((j) => j.reason === null), `queued run ${id} was not interrupted`);
   }
   const stillRunning = (await api<{ runs: { id: number }[] }>(restarted.url, 'GET', '/api/runs?status=running&limit=200')).runs;

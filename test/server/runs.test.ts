@@ -73,7 +73,20 @@ for (const backend of ['sqlite', 'postgres'] as const) describe(`runs through th
     const run = await server.waitForRun(dispatched.body.run.id);
     assert.equal(run.conclusion, 'failure', 'matrix leg 2 fails on the first attempt');
 
-    const shown = await server.api<{ run: { attempt: number }; jobs: { id: number; jobId: string; name: string; matrix: unknown; conclusion: string; steps: { name: string; conclusion: string }[] }[] }>('GET', `/api/runs/${dispatched.body.run.id}`);
+    const RUN_FIELDS = ['id', 'repo', 'workflow', 'event', 'ref', 'sha', 'status', 'conclusion', 'createdAt', 'startedAt', 'finishedAt'];
+    const list = await server.api<{ runs: Record<string, unknown>[] }>('GET', '/api/runs?repo=app&branch=main&status=completed');
+    assert.equal(list.status, 200, list.text);
+    const item = list.body.runs.find((r) => r.id === dispatched.body.run.id)!;
+    for (const field of RUN_FIELDS) assert.ok(field in item, `a listed run has ${field}`);
+    assert.deepEqual([item.repo, item.workflow, item.event, item.ref, item.status, item.conclusion], ['app', '.github/workflows/ci.yml', 'workflow_dispatch', 'refs/heads/main', 'completed', 'failure']);
+    assert.match(String(item.sha), /^[0-9a-f]{40}$/);
+
+    const shown = await server.api<{ id: number; workflow: string; attempt: number; jobs: { id: number; jobId: string; name: string; matrix: unknown; status: string; conclusion: string; steps: { name: string; conclusion: string }[] }[] }>('GET', `/api/runs/${dispatched.body.run.id}`);
+    assert.equal(shown.status, 200, shown.text);
+    assert.ok(!('run' in shown.body), 'the run is not nested');
+    for (const field of [...RUN_FIELDS, 'jobs', 'attempts', 'annotations', 'summaries', 'artifacts']) assert.ok(field in shown.body, `the run view has ${field}`);
+    for (const field of RUN_FIELDS) assert.deepEqual((shown.body as unknown as Record<string, unknown>)[field], item[field], `the view's ${field} is the list's`);
+    for (const job of shown.body.jobs) for (const field of ['id', 'name', 'matrix', 'status', 'conclusion', 'steps']) assert.ok(field in job, `a job has ${field}`);
     const build = shown.body.jobs.find((j) => j.jobId === 'build')!;
     assert.equal(build.conclusion, 'success');
     assert.ok(build.steps.length >= 3);

@@ -11,7 +11,8 @@ export interface TestServer extends RunningServer {
   adminToken: string;
   dataDir: string;
   logs: string[];
-  api<T = unknown>(method: string, route: string, body?: unknown, token?: string): Promise<{ status: number; body: T; text: string }>;
+  /** `token` null sends no Authorization header. */
+  api<T = unknown>(method: string, route: string, body?: unknown, token?: string | null): Promise<{ status: number; body: T; text: string }>;
   waitForRun(id: number, predicate?: (run: { status: string; conclusion: string | null }) => boolean): Promise<{ status: string; conclusion: string | null }>;
   stop(): Promise<void>;
 }
@@ -58,8 +59,8 @@ export async function startTestServer(options: { databaseUrl?: string; slots?: n
   };
   const waitForRun = async (id: number, predicate: (run: { status: string; conclusion: string | null }) => boolean = (run) => run.status === 'completed') => {
     for (let i = 0; i < 1200; i++) {
-      const { body } = await api<{ run: { status: string; conclusion: string | null } }>('GET', `/api/runs/${id}`);
-      if (body.run && predicate(body.run)) return body.run;
+      const { status, body } = await api<{ status: string; conclusion: string | null }>('GET', `/api/runs/${id}`);
+      if (status === 200 && predicate(body)) return body;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     throw new Error(`run ${id} did not reach the expected state`);
@@ -69,7 +70,7 @@ export async function startTestServer(options: { databaseUrl?: string; slots?: n
     adminToken,
     dataDir,
     logs,
-    api: (method, route, body, token) => api(method, route, body, token ?? adminToken),
+    api: (method, route, body, token) => api(method, route, body, token === undefined ? adminToken : token),
     waitForRun,
     async stop() {
       await server.close();

@@ -126,9 +126,9 @@ describe('server triggers', () => {
     const cancelled = await server.api('POST', `/api/runs/${runId}/jobs/${slow!.id}/cancel`);
     assert.equal(cancelled.status, 202, cancelled.text);
     await server.waitForRun(runId);
-    const view = await server.api<{ run: { conclusion: string }; jobs: { jobId: string; conclusion: string }[] }>('GET', `/api/runs/${runId}`);
+    const view = await server.api<{ conclusion: string; jobs: { jobId: string; conclusion: string }[] }>('GET', `/api/runs/${runId}`);
     assert.deepEqual(Object.fromEntries(view.body.jobs.map((j) => [j.jobId, j.conclusion])), { slow: 'cancelled', fast: 'success' });
-    assert.equal(view.body.run.conclusion, 'cancelled');
+    assert.equal(view.body.conclusion, 'cancelled');
     await new Promise((resolve) => setTimeout(resolve, 300));
     controller.abort();
     await stream;

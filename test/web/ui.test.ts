@@ -175,6 +175,11 @@ describe('web UI in Chromium against gantry serve', { timeout: 600_000 }, () => 
     assert.match(webhookSecret, /^[0-9a-f]{32,}$/, 'the webhook secret is shown once');
     await add.getByRole('button', { name: 'Done' }).click();
     assert.ok(!(await page.content()).includes(webhookSecret));
+    // The server's {error: {code, message}} reaches the page as its message.
+    await add.getByLabel('Name').fill(REPO);
+    await add.getByLabel('Path or URL').fill(repo.dir);
+    await add.getByRole('button', { name: 'Add' }).click();
+    await add.getByRole('alert').filter({ hasText: `a repository named "${REPO}" is already registered` }).waitFor();
     await assertLabelled(page);
   });
 
@@ -490,9 +495,10 @@ describe('web UI in Chromium against gantry serve', { timeout: 600_000 }, () => 
     assert.notEqual(darkBackground, light);
     await dark.page.screenshot({ path: path.join(shots, 'run-dark.png') });
     await dark.context.close();
-    // Expected: the 401s of the first /api/me and the wrong token, and Chromium's report that the CSP refused
-    // the summary's onerror attribute while DOMPurify parsed it (in an inert document, before removing it).
-    const expected = (error: string) => /status of 401/.test(error) || /inline event handler violates the following Content Security Policy/.test(error);
+    // Expected: the 401s of the first /api/me and the wrong token, the 409 of adding the repository twice, and
+    // Chromium's report that the CSP refused the summary's onerror attribute while DOMPurify parsed it (in an
+    // inert document, before removing it).
+    const expected = (error: string) => /status of (401|409)/.test(error) || /inline event handler violates the following Content Security Policy/.test(error);
     assert.deepEqual(tab.errors.filter((error) => !expected(error)), [], 'no errors in the page');
   });
 });

@@ -53,5 +53,7 @@ test('without a build, / says how to build the app', async (t) => {
   t.after(() => app.close());
   const response = await fetch(`${address}/`);
   assert.equal(response.status, 503);
-  assert.match(await response.text(), /npm run web:build/);
+  const { error } = (await response.json()) as { error: { code: string; message: string } };
+  assert.equal(error.code, 'web_ui_not_built');
+  assert.match(error.message, /npm run web:build/);
 });

@@ -53,7 +53,7 @@ export function runRoutes(app: FastifyInstance, context: ServerContext): void {
         200: {
           type: 'object',
           properties: {
-            run: runSchema,
+            ...runSchema.properties,
             jobs: { type: 'array', items: jobSchema },
             attempts: { type: 'array', items: { type: 'object', properties: { attempt: { type: 'integer' }, status: { type: 'string' }, conclusion: { type: ['string', 'null'] }, createdAt: { type: 'string' } } } },
             annotations: { type: 'array', items: { type: 'object', additionalProperties: true } },
@@ -77,7 +77,7 @@ export function runRoutes(app: FastifyInstance, context: ServerContext): void {
       const summaries = (await store.logs.summaries(ids)).map(({ jobRowId, ...s }) => ({ ...s, job: nameOf(jobRowId), jobId: jobRowId }));
       const runView = attempt === run.attempt ? apiRun(run) : { ...apiRun(run), attempt, status: shown.status, conclusion: shown.conclusion, startedAt: shown.startedAt, finishedAt: shown.finishedAt };
       return {
-        run: runView,
+        ...runView,
         jobs: jobs.map(apiJob),
         attempts: attempts.map((a) => ({ attempt: a.attempt, status: a.status, conclusion: a.conclusion, createdAt: a.createdAt })),
         annotations,

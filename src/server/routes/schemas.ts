@@ -4,8 +4,14 @@ import type {} from '@fastify/swagger';
 
 export const errorSchema = {
   type: 'object',
-  properties: { error: { type: 'string' }, message: { type: 'string' } },
-  required: ['error', 'message'],
+  properties: {
+    error: {
+      type: 'object',
+      properties: { code: { type: 'string' }, message: { type: 'string' } },
+      required: ['code', 'message'],
+    },
+  },
+  required: ['error'],
 } as const;
 
 export const NAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$';
@@ -36,6 +42,7 @@ export const runSchema = {
   properties: {
     id: { type: 'integer' },
     repo: { type: 'string' },
+    workflow: { type: 'string', description: "the workflow file's path in the repository, as GitHub's `path`" },
     workflowFile: { type: 'string' },
     workflowName: { type: 'string' },
     event: { type: 'string' },

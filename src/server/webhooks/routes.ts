@@ -6,13 +6,19 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { buildPushEvent, eventFromPayload, ZERO_SHA } from '../../plan/events/index.ts';
 import type { RepoEvent } from '../../plan/types.ts';
 import type { RepoRecord } from '../../storage/db/records.ts';
-import type { ServerContext } from '../context.ts';
+import { errorBody, type ServerContext } from '../context.ts';
+import { errorSchema } from '../routes/schemas.ts';
 import { DeliveryError, readDelivery, type Delivery, type Provider } from './providers.ts';
 import { signatureMatches, tokenMatches } from './signatures.ts';
 
 const PROVIDERS: Provider[] = ['github', 'gitea', 'gitlab', 'git'];
 /** Events that start runs; others (ping, issues, ...) are recorded and ignored. */
 const RUN_EVENTS = new Set(['push', 'pull_request', 'pull_request_target', 'workflow_dispatch', 'repository_dispatch']);
+
+const outcomeSchema = {
+  type: 'object',
+  properties: { result: { type: 'string', enum: ['accepted', 'ignored'] }, reason: { type: 'string' }, runs: { type: 'array', items: { type: 'integer' } } },
+} as const;
 
 interface Outcome {
   status: number;
@@ -46,13 +52,13 @@ export function webhookRoutes(app: FastifyInstance, context: ServerContext): voi
     const provider = PROVIDERS.find((p) => request.url.split('?')[0]!.endsWith(`/${p}`)) ?? 'github';
     const status = error.statusCode && error.statusCode < 500 ? error.statusCode : 500;
     await record(provider, request, { status, result: 'rejected', reason: error.message, runIds: [] }).catch(() => undefined);
-    return reply.code(status).send({ error: status === 413 ? 'too_large' : 'rejected', message: error.message });
+    return reply.code(status).send(errorBody(status === 413 ? 'too_large' : 'rejected', error.message));
   });
 
   const handle = (provider: Provider) => async (request: FastifyRequest, reply: FastifyReply) => {
     const reject = async (status: number, reason: string, delivery?: Partial<Delivery>, repo?: RepoRecord) => {
       await record(provider, request, { status, result: 'rejected', reason, runIds: [] }, delivery, repo);
-      return reply.code(status).send({ error: 'rejected', message: reason });
+      return reply.code(status).send(errorBody('rejected', reason));
     };
     const body = request.body;
     if (!Buffer.isBuffer(body)) return reject(415, 'send the payload as application/json');
@@ -81,7 +87,7 @@ export function webhookRoutes(app: FastifyInstance, context: ServerContext): voi
     }
     if (delivery.deliveryId && (await store.deliveries.seen(provider, delivery.deliveryId))) {
       await record(provider, request, { status: 409, result: 'duplicate', reason: 'this delivery id was already received', runIds: [] }, delivery, repo);
-      return reply.code(409).send({ error: 'duplicate', message: `delivery ${delivery.deliveryId} was already received` });
+      return reply.code(409).send(errorBody('duplicate', `delivery ${delivery.deliveryId} was already received`));
     }
     if (!RUN_EVENTS.has(delivery.event) || delivery.payload.deleted === true) {
       const reason = delivery.payload.deleted === true ? 'a deleted ref starts no runs' : `the event "${delivery.event}" starts no runs`;
@@ -102,7 +108,14 @@ export function webhookRoutes(app: FastifyInstance, context: ServerContext): voi
   };
 
   for (const provider of PROVIDERS) {
-    const options = { config: { role: 'public' as const }, schema: { tags: ['webhooks'], headers: { type: 'object', properties: { 'content-type': { type: 'string' } } } } };
+    const options = {
+      config: { role: 'public' as const },
+      schema: {
+        tags: ['webhooks'],
+        headers: { type: 'object', properties: { 'content-type': { type: 'string' } } },
+        response: { 200: outcomeSchema, 202: outcomeSchema, '4xx': errorSchema, '5xx': errorSchema },
+      },
+    };
     app.post(`/hooks/${provider}`, options, handle(provider));
     if (provider !== 'git') app.post(`/api/webhooks/${provider}`, { ...options, schema: { ...options.schema, hide: true } }, handle(provider));
   }

@@ -27,9 +27,10 @@ async function request<T>(method: Method, path: string, body?: unknown): Promise
     let code = `http_${response.status}`;
     let message = response.statusText || `Request failed with status ${response.status}`;
     try {
-      const parsed = (await response.json()) as { error?: string; message?: string };
-      code = parsed.error ?? code;
-      message = parsed.message ?? message;
+      // The server answers every error as {error: {code, message}}.
+      const { error } = (await response.json()) as { error?: { code?: string; message?: string } };
+      code = error?.code ?? code;
+      message = error?.message ?? message;
     } catch {
       // Not JSON: keep the status line.
     }

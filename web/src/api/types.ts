@@ -12,6 +12,8 @@ export interface Me {
 export interface Run {
   id: number;
   repo: string;
+  /** The workflow file's path in the repository, e.g. .github/workflows/ci.yml. */
+  workflow: string;
   workflowFile: string;
   workflowName: string;
   event: string;
@@ -88,8 +90,8 @@ export interface Annotation {
   line?: number;
 }
 
-export interface RunDetail {
-  run: Run;
+/** GET /api/runs/:id: the run's own fields, and what it is made of. */
+export interface RunDetail extends Run {
   jobs: Job[];
   attempts: { attempt: number; status?: Status; conclusion: Conclusion | null; createdAt: string }[];
   annotations: Annotation[];

@@ -32,7 +32,7 @@ export function RunsTable({ runs, now, caption }: { runs: Run[]; now: number; ca
                 {run.attempt > 1 ? ` (attempt ${run.attempt})` : ''}
               </Link>
               <div className="muted small">
-                <code>{shortSha(run.sha)}</code> {run.workflowFile}
+                <code>{shortSha(run.sha)}</code> {run.workflow}
               </div>
             </td>
             <td>{run.repo}</td>

@@ -44,7 +44,7 @@ export function JobPage() {
     } else if (event.type === 'step' && event.runId === runId && event.jobId === jobNumber) {
       detail.setData((data) => data && { ...data, jobs: upsertStep(data.jobs, event.jobId, event.step) });
     } else if (event.type === 'run' && event.run.id === runId) {
-      detail.setData((data) => data && { ...data, run: event.run });
+      detail.setData((data) => data && { ...data, ...event.run });
     }
   });
 
@@ -56,7 +56,7 @@ export function JobPage() {
       </main>
     );
   }
-  const run = detail.data.run;
+  const run = detail.data;
   if (!job) {
     return (
       <main id="main">

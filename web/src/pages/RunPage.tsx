@@ -22,7 +22,7 @@ export function RunPage() {
   const detail = useApi<RunDetail>(apiPath(`/api/runs/${runId}`, { attempt }));
   const [actionError, setActionError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const run = detail.data?.run;
+  const run = detail.data;
   const now = useNow(run?.status !== 'completed');
   const viewingLatest = !attempt || Number(attempt) === Math.max(...(detail.data?.attempts.map((entry) => entry.attempt) ?? [0]), run?.attempt ?? 0);
 
@@ -38,9 +38,9 @@ export function RunPage() {
     if (event.type === 'resync') return refetch();
     if (!viewingLatest) return;
     if (event.type === 'run' && event.run.id === runId) {
-      const previous = detail.data?.run;
+      const previous = detail.data;
       if (previous && (event.run.attempt !== previous.attempt || (event.run.status === 'completed' && previous.status !== 'completed'))) refetch();
-      detail.setData((data) => data && { ...data, run: event.run });
+      detail.setData((data) => data && { ...data, ...event.run });
     } else if (event.type === 'job' && event.runId === runId) {
       const known = detail.data?.jobs.find((job) => job.id === event.job.id);
       if (event.job.status === 'completed' && known?.status !== 'completed') refetch();
@@ -75,7 +75,7 @@ export function RunPage() {
     );
   }
   const { jobs, attempts, annotations, summaries, artifacts } = detail.data;
-  const current = detail.data.run;
+  const current = detail.data;
   const anyFailed = jobs.some((job) => job.conclusion === 'failure' || job.conclusion === 'cancelled');
   const finished = current.status === 'completed';
   const jobName = (key: string) => jobs.find((job) => job.key === key || job.jobId === key || String(job.id) === key)?.name ?? key;
@@ -83,7 +83,7 @@ export function RunPage() {
   return (
     <main id="main" data-run-id={current.id} data-state={current.conclusion ?? current.status}>
       <p className="crumbs">
-        <Link to={`/repos/${enc(current.repo)}`}>{current.repo}</Link> / <Link to={apiPath('/runs', { repo: current.repo, workflow: current.workflowFile })}>{current.workflowName}</Link> /
+        <Link to={`/repos/${enc(current.repo)}`}>{current.repo}</Link> / <Link to={apiPath('/runs', { repo: current.repo, workflow: current.workflow })}>{current.workflowName}</Link> /
       </p>
       <div className="title-row">
         <h1>

@@ -35,7 +35,7 @@ export interface RunFilters {
 /** Whether a run that just appeared belongs in a list with these filters (as the server would filter). */
 export function matchesFilters(run: Run, filters: RunFilters): boolean {
   if (filters.repo && run.repo !== filters.repo) return false;
-  if (filters.workflow && run.workflowFile !== filters.workflow && run.workflowName !== filters.workflow) return false;
+  if (filters.workflow && run.workflow !== filters.workflow && run.workflowName !== filters.workflow) return false;
   if (filters.branch && run.branch !== filters.branch) return false;
   if (filters.event && run.event !== filters.event) return false;
   if (filters.actor && run.actor !== filters.actor) return false;
