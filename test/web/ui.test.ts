@@ -359,6 +359,8 @@ describe('web UI in Chromium against gantry serve', { timeout: 600_000 }, () => 
     const scope = page.getByRole('form', { name: 'Scope' });
     await scope.getByLabel('Scope').selectOption(REPO);
     await scope.getByRole('button', { name: 'Show' }).click();
+    // The forms of the chosen scope replace the server-wide ones: fill them only once they are there.
+    await page.getByText(`Showing ${REPO} secrets and variables`).waitFor();
     const setSecret = page.getByRole('form', { name: 'Set a secret' });
     await setSecret.getByLabel('Name').fill('DEPLOY_KEY');
     assert.equal(await setSecret.getByLabel('Value').getAttribute('type'), 'password');
