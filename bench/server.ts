@@ -238,6 +238,7 @@ await runBenchmark('server', { runs: 3 }, async (options) => {
     log(`  ${sqliteHistory.runs} runs in ${(sqliteHistory.ms / 1000).toFixed(1)} s`);
 
     const bare = await bareNodeMemory();
+    const bareTsx = await bareNodeMemory({ tsx: true });
     const server = await startGantryServe({ dataDir: sqliteDir, slots: 1, adminToken, secretKey });
     servers.push(server);
     await new Promise((resolve) => setTimeout(resolve, scaled(1000, options.scale, 300)));
@@ -342,6 +343,7 @@ await runBenchmark('server', { runs: 3 }, async (options) => {
       metric('RSS at the end of the webhook load', kib(endOfLoad), 'MiB'),
       metric('peak RSS (VmHWM) by the end', peak.peakKiB / 1024, 'MiB'),
       metric('bare node -e RSS', kib(bare), 'MiB'),
+      metric('node -e with the tsx loader registered, RSS', kib(bareTsx), 'MiB'),
       metric('RSS idle / bare node', idle.rssKiB / bare.rssKiB, '×'),
       metric('RSS end of load / bare node', endOfLoad.rssKiB / bare.rssKiB, '×'),
     );

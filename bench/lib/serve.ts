@@ -5,7 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { gantryBin } from './process.ts';
+import { gantryBin, repoRoot } from './process.ts';
 
 export interface ServeOptions {
   dataDir: string;
@@ -117,12 +117,17 @@ export function memoryOf(pid: number): Memory {
   return { rssKiB: field('VmRSS'), peakKiB: field('VmHWM') };
 }
 
-/** The resident memory of a bare `node -e` that only waits: what any Node process costs here. */
-export async function bareNodeMemory(): Promise<Memory> {
-  const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60_000)'], { stdio: 'ignore' });
+/**
+ * The resident memory of a bare `node -e` that only waits: what any Node process costs here. With
+ * `tsx`, the same after registering the tsx loader as bin/gantry.js does (what the loader costs).
+ */
+export async function bareNodeMemory(options: { tsx?: boolean } = {}): Promise<Memory> {
+  const wait = 'setTimeout(() => {}, 60_000)';
+  const args = options.tsx ? ['--input-type=module', '-e', `import { register } from 'tsx/esm/api'; register(); ${wait}`] : ['-e', wait];
+  const child = spawn(process.execPath, args, { cwd: repoRoot, stdio: 'ignore' });
   running.add(child);
   try {
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await new Promise((resolve) => setTimeout(resolve, options.tsx ? 1500 : 500));
     return memoryOf(child.pid!);
   } finally {
     child.kill('SIGKILL');
