@@ -20,10 +20,11 @@ import { buildPushEvent } from '../src/plan/events/index.ts';
 import { RepoSources } from '../src/server/repo-source.ts';
 import { openDatabase, type Database } from '../src/storage/db/database.ts';
 import { RunStore, type RunFilter } from '../src/storage/db/runs.ts';
-import { startPostgres, type TestPostgres } from '../test/support/postgres.ts';
+import type { TestPostgres } from '../test/support/postgres.ts';
 import { createGitRepo } from './lib/gantry.ts';
 import { log, median, metric, runBenchmark, scaled, tempDir, type Metric } from './lib/harness.ts';
 import { keepAliveAgent, percentile, timedGetJson, webhookLoad, type LoadResult } from './lib/load.ts';
+import { throwawayPostgres } from './lib/postgres.ts';
 import { writeRunHistory, type History } from './lib/run-history.ts';
 import { bareNodeMemory, memoryOf, newAdminToken, newSecretKey, startGantryServe, type GantryServe, type Memory } from './lib/serve.ts';
 import { startBaselineWebhookServer } from './lib/webhook-baseline.ts';
@@ -215,7 +216,7 @@ await runBenchmark('server', { runs: 3 }, async (options) => {
   try {
     // PostgreSQL: a throwaway cluster, the history, a server on it, its pages.
     log('PostgreSQL: a throwaway cluster');
-    postgres = await startPostgres();
+    postgres = await throwawayPostgres();
     log(`writing ${sizes.storedRuns} runs to PostgreSQL`);
     const pgHistory = await writeRunHistory({ ...history, location: { url: postgres.url } });
     log(`  ${pgHistory.runs} runs in ${(pgHistory.ms / 1000).toFixed(1)} s (event data ${pgHistory.eventBytes} bytes a run)`);

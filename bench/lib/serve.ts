@@ -27,8 +27,10 @@ export interface GantryServe {
 }
 
 const running = new Set<ChildProcess>();
+// SIGTERM, not SIGKILL: a server that is told to stop stops the jobs it runs (the holding runs'
+// `sleep` among them); killed outright it would leave them behind.
 process.on('exit', () => {
-  for (const child of running) child.kill('SIGKILL');
+  for (const child of running) child.kill('SIGTERM');
 });
 
 export function newSecretKey(): string {
