@@ -54,7 +54,6 @@ const HISTORY_REPOS = ['app-0', 'app-1', 'app-2', 'app-3', 'app-4'];
 const HISTORY_BRANCHES = Array.from({ length: 19 }, (_, i) => `feature-${i + 1}`);
 const HOOKED_REPO = 'hooked';
 const PAGE = 50;
-const CONNECTIONS = 10;
 
 interface PageQuery {
   label: string;
@@ -74,7 +73,7 @@ function pageQueries(history: History): PageQuery[] {
 
 type Page = { runs: { id: number }[]; nextCursor: string | null };
 
-/** p99 of `count` GETs one after another, and of `count` calls of RunStore.list, per round, order alternating. */
+/** p50 and p99 of `count` GETs one after another and of `count` calls of RunStore.list, per round, the order alternating. */
 async function measurePages(
   label: string,
   server: GantryServe,
@@ -96,7 +95,8 @@ async function measurePages(
         return performance.now() - started;
       };
       // Both answer the same page, or the comparison means nothing.
-      const [page, same] = [(await timedGetJson<Page>(agent, `${server.url}${query.route}`, token)).body, await store.list(query.filter)];
+      const page = (await timedGetJson<Page>(agent, `${server.url}${query.route}`, token)).body;
+      const same = await store.list(query.filter);
       const ids = (runs: { id: number }[]) => runs.map((r) => r.id).join(',');
       if (ids(page.runs) !== ids(same.runs) || page.runs.length === 0) throw new Error(`${label} ${query.label}: the server's page (${page.runs.length} runs) differs from RunStore.list's (${same.runs.length})`);
       if (options.warmup) {
@@ -185,8 +185,8 @@ async function checkoutCost(repoDir: string, dataDir: string, count: number): Pr
 await runBenchmark('server', { runs: 3 }, async (options) => {
   const sizes = {
     storedRuns: scaled(100_000, options.scale, 200),
-    loadSeconds: scaled(8, options.scale, 1),
-    connections: CONNECTIONS,
+    loadSeconds: scaled(8, options.scale, 2),
+    connections: scaled(10, options.scale, 2),
     requestsPerPageRound: scaled(200, options.scale, 5),
     checkouts: scaled(20, options.scale, 2),
     pageSize: PAGE,
@@ -213,6 +213,7 @@ await runBenchmark('server', { runs: 3 }, async (options) => {
   const servers: GantryServe[] = [];
   const databases: Database[] = [];
   let postgres: TestPostgres | undefined;
+  let stopBaseline: (() => Promise<number>) | undefined;
   try {
     // PostgreSQL: a throwaway cluster, the history, a server on it, its pages.
     log('PostgreSQL: a throwaway cluster');
@@ -268,7 +269,17 @@ await runBenchmark('server', { runs: 3 }, async (options) => {
       'x-hub-signature-256': `sha256=${createHmac('sha256', webhookSecret).update(body).digest('hex')}`,
     };
     const baseline = await startBaselineWebhookServer(webhookSecret);
-    const load = (url: string) => webhookLoad({ url, path: '/hooks/github', body, headers, connections: CONNECTIONS, durationSeconds: sizes.loadSeconds });
+    stopBaseline = baseline.stop;
+    let byCount = 0;
+    const load = async (url: string) => {
+      const settings = { url, path: '/hooks/github', body, headers, connections: sizes.connections, durationSeconds: sizes.loadSeconds };
+      const timed = await webhookLoad(settings);
+      if (timed.latenciesMs.length > 0) return timed;
+      // autocannon drops what is in flight when the time is up: on a very busy machine a short
+      // window can end before any delivery is answered. Then one delivery per connection, by count.
+      byCount++;
+      return webhookLoad({ ...settings, amount: sizes.connections });
+    };
     const check = (side: string, result: LoadResult) => {
       const other = Object.entries(result.statuses).filter(([status]) => status !== '202');
       if (other.length > 0 || result.errors > 0 || result.latenciesMs.length === 0) {
@@ -280,7 +291,7 @@ await runBenchmark('server', { runs: 3 }, async (options) => {
       check('gantry warm-up', await webhookLoad({ url: server.url, path: '/hooks/github', body, headers, connections: 2, durationSeconds: 1 }));
       check('baseline warm-up', await webhookLoad({ url: baseline.url, path: '/hooks/github', body, headers, connections: 2, durationSeconds: 1 }));
     }
-    log(`webhook load: ${CONNECTIONS} connections, ${sizes.loadSeconds} s per side, ${options.runs} round(s)`);
+    log(`webhook load: ${sizes.connections} connections, ${sizes.loadSeconds} s per side, ${options.runs} round(s)`);
     const hook = { gantryP50: [] as number[], gantryP99: [] as number[], gantryRate: [] as number[], baseP50: [] as number[], baseP99: [] as number[], baseRate: [] as number[] };
     let accepted = 0;
     let endOfLoad: Memory = idle;
@@ -308,6 +319,7 @@ await runBenchmark('server', { runs: 3 }, async (options) => {
       );
     }
     await baseline.stop();
+    stopBaseline = undefined;
     const checkouts = await checkoutCost(repoDir, path.join(root, 'checkouts'), sizes.checkouts);
 
     // Every accepted delivery is a queued run, and none ran. Deliveries still in flight when a load
@@ -353,6 +365,7 @@ await runBenchmark('server', { runs: 3 }, async (options) => {
       `--slots 1 and two dispatched runs holding the dispatcher (sleep), so the ${accepted} pushed runs accepted under load stayed queued: acceptance into the queue was measured, not execution`,
       `each accepted push makes a private checkout of the repository (git clone --shared, fetch, rev-parse, checkout, then removal) to read its workflows before queuing: ${median(checkouts).toFixed(1)} ms alone, unloaded, one at a time`,
       'the webhook baseline runs in a worker thread of the benchmark process (its own event loop); autocannon runs on the main thread for both',
+      ...(byCount > 0 ? [`${byCount} load window(s) of ${sizes.loadSeconds} s ended before any answer (a busy machine): those sides sent one delivery per connection by count instead`] : []),
       `${sizes.storedRuns} finished runs (one attempt each, ${sqliteHistory.eventBytes} bytes of event data each) over 5 repositories, main and 19 branches, written through storage/db before the server started; SQLite not analyzed (the server never runs ANALYZE), PostgreSQL analyzed (autovacuum would)`,
       `GET latencies: one request after another over one kept-alive connection with the admin token; RunStore.list is the same query with the same mapping, without HTTP, auth and JSON`,
       `server start-up: ${server.startMs.toFixed(0)} ms on SQLite with the history, ${pgServer.startMs.toFixed(0)} ms on PostgreSQL; history written in ${(sqliteHistory.ms / 1000).toFixed(1)} s (SQLite), ${(pgHistory.ms / 1000).toFixed(1)} s (PostgreSQL)`,
@@ -368,6 +381,7 @@ await runBenchmark('server', { runs: 3 }, async (options) => {
       notes,
     };
   } finally {
+    await stopBaseline?.().catch(() => undefined);
     for (const server of servers) await server.stop().catch(() => undefined);
     for (const database of databases) await database.close().catch(() => undefined);
     await postgres?.stop();

@@ -14,7 +14,9 @@ export interface LoadOptions {
   /** Headers every request carries; X-GitHub-Delivery is added per request. */
   headers: Record<string, string>;
   connections: number;
+  /** Load for this long; or, with `amount`, until that many answers came (however long it takes). */
   durationSeconds: number;
+  amount?: number;
 }
 
 export interface LoadResult {
@@ -33,7 +35,7 @@ export async function webhookLoad(options: LoadOptions): Promise<LoadResult> {
   const settings: autocannon.Options = {
     url: options.url,
     connections: options.connections,
-    duration: options.durationSeconds,
+    ...(options.amount !== undefined ? { amount: options.amount } : { duration: options.durationSeconds }),
     timeout: 30,
     requests: [
       {

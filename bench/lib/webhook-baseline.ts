@@ -15,6 +15,8 @@ export function startBaselineWebhookServer(secret: string): Promise<BaselineWebh
   const entry = new URL('./webhook-baseline-worker.ts', import.meta.url).href;
   const boot = `import(${JSON.stringify(tsx)}).then(({ register }) => { register(); return import(${JSON.stringify(entry)}); })`;
   const worker = new Worker(boot, { eval: true, execArgv: [], workerData: { secret } });
+  // A benchmark that fails half-way must still end: the worker never keeps the process alive.
+  worker.unref();
   return new Promise((resolve, reject) => {
     worker.once('error', reject);
     worker.once('message', ({ url }: { url: string }) => {
