@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { formatMet, formatTarget, formatValue, machineInfo, revision, type BenchResult, type Revision } from './lib/harness.ts';
 
-const benchmarks = ['step-overhead', 'logs', 'startup', 'scheduling', 'cache'] as const;
+const benchmarks = ['step-overhead', 'logs', 'startup', 'scheduling', 'cache', 'server'] as const;
 
 const benchDir = path.dirname(fileURLToPath(import.meta.url));
 

@@ -27,7 +27,7 @@ function runScript(script: string, args: string[]): Promise<{ code: number | nul
 const ratioLine = (name: string) => new RegExp(`^${name} ratio (\\d+(\\.\\d+)?) \\(.+\\)$`);
 
 describe('benchmarks at a tiny size', () => {
-  for (const name of ['step-overhead', 'logs', 'startup', 'scheduling', 'cache']) {
+  for (const name of ['step-overhead', 'logs', 'startup', 'scheduling', 'cache', 'server']) {
     it(`${name} completes and prints its ratio last`, async () => {
       const { code, stdout, stderr } = await runScript(`${name}.ts`, tiny);
       assert.equal(code, 0, `exit code ${code}\n${stdout}\n${stderr}`);
