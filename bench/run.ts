@@ -29,6 +29,7 @@ interface Invocation {
 
 function usage(): string {
   return `usage: npm run bench -- [NAME...] [--scale X] [--runs N] [--no-warmup] [--results-dir DIR]
+       npm run bench -- --latest   (the table of the latest result of every benchmark, running none)
 benchmarks: ${benchmarks.join(', ')}`;
 }
 
@@ -39,6 +40,7 @@ function parse(argv: string[]) {
       scale: { type: 'string' },
       runs: { type: 'string' },
       'no-warmup': { type: 'boolean', default: false },
+      latest: { type: 'boolean', default: false },
       'results-dir': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -54,6 +56,7 @@ function parse(argv: string[]) {
   ];
   return {
     help: values.help,
+    latest: values.latest,
     names: positionals.length > 0 ? [...new Set(positionals)] : [...benchmarks],
     passOn,
     resultsDir: path.resolve(values['results-dir'] ?? path.join(benchDir, 'results')),
@@ -95,6 +98,10 @@ async function main(): Promise<number> {
   } catch (error) {
     console.error(`${error instanceof Error ? error.message : String(error)}\n${usage()}`);
     return 2;
+  }
+  if (options.latest) {
+    console.log(resultsTable(await readLatest(path.join(options.resultsDir, 'latest.json'))));
+    return 0;
   }
   if (options.help) {
     console.log(usage());
