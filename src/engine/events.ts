@@ -29,7 +29,8 @@ export type EngineEvent =
   | { type: 'annotation'; job: JobKey; step: number; annotation: Annotation; at: number }
   | { type: 'step-summary'; job: JobKey; step: number; markdown: string; at: number }
   | { type: 'step-finished'; job: JobKey; step: number; name: string; outcome: Conclusion; conclusion: Conclusion; durationMs: number; at: number }
-  | { type: 'job-finished'; job: JobKey; conclusion: Conclusion; durationMs: number; at: number }
+  /** `outputs`: the job's outputs, already masked (an output holding a secret is dropped). */
+  | { type: 'job-finished'; job: JobKey; conclusion: Conclusion; durationMs: number; outputs?: Record<string, string>; at: number }
   | { type: 'workflow-finished'; workflowFile: string; conclusion: Conclusion; at: number }
   | { type: 'run-finished'; runId: string; conclusion: Conclusion; durationMs: number; logDir: string; at: number };
 

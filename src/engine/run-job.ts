@@ -109,7 +109,7 @@ export async function runJob(leg: LegRun, shared: RunShared): Promise<JobResult>
   const finish = (conclusion: Conclusion): JobResult => {
     result.conclusion = conclusion;
     result.durationMs = Date.now() - started;
-    emit({ type: 'job-finished', job: key, conclusion, durationMs: result.durationMs, at: Date.now() });
+    emit({ type: 'job-finished', job: key, conclusion, durationMs: result.durationMs, outputs: result.outputs, at: Date.now() });
     return result;
   };
 

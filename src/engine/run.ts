@@ -13,7 +13,7 @@ import { evaluateToString, ExpressionError, type ExpressionContexts } from '../e
 import { SecretMasker } from './masking.ts';
 import { newJobResult, runJob, workflowContexts, type RunShared } from './run-job.ts';
 import { combinedResult, Scheduler, type JobGroup, type LegRun, type NeedResult } from './scheduler.ts';
-import type { JobResult, RunOptions, RunResult, WorkflowResult } from './types.ts';
+import type { JobResult, ReusedJob, RunOptions, RunResult, WorkflowResult } from './types.ts';
 import { Workspaces } from './workspace.ts';
 
 /** The host's environment for steps, without the variables that carry secrets. */
@@ -85,7 +85,10 @@ export async function runWorkflows(plan: RunPlan, options: RunOptions): Promise<
   const scheduler = new Scheduler(plan, {
     listener: emit,
     maxParallelJobs: Math.max(1, options.maxParallelJobs),
-    runLeg: (leg) => runInSlot(leg, shared, concurrency),
+    runLeg: (leg) => {
+      const reused = options.reusedJobs?.[leg.key];
+      return reused ? Promise.resolve(reusedResult(leg, reused, shared)) : runInSlot(leg, shared, concurrency);
+    },
     expandLegs: (group, needs) => expandDeferredMatrix(group, needs, shared),
     notStarted: (leg, conclusion) => notStartedResult(leg, conclusion, shared),
     callResult: (groups) => callResult(groups, shared),
@@ -166,6 +169,14 @@ function notStartedResult(leg: LegRun, conclusion: Conclusion, shared: RunShared
   shared.options.listener({ type: 'job-started', job: leg.key, at });
   shared.options.listener({ type: 'job-finished', job: leg.key, conclusion, durationMs: 0, at });
   return newJobResult(leg, conclusion);
+}
+
+/** A job of a previous attempt carried over as it was: no workspace, no step. */
+function reusedResult(leg: LegRun, reused: ReusedJob, shared: RunShared): JobResult {
+  const at = Date.now();
+  shared.options.listener({ type: 'job-started', job: leg.key, at });
+  shared.options.listener({ type: 'job-finished', job: leg.key, conclusion: reused.conclusion, durationMs: 0, outputs: reused.outputs, at });
+  return { ...newJobResult(leg, reused.conclusion), outputs: { ...reused.outputs } };
 }
 
 /** A `concurrency:` setting's group name and cancel-in-progress; undefined when it cannot be evaluated. */

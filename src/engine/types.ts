@@ -5,7 +5,7 @@ import type { JobContainers } from '../executors/job-container.ts';
 import type { Executor } from '../executors/types.ts';
 import type { ServiceProvider } from '../services/types.ts';
 import type { MatrixLeg } from '../plan/types.ts';
-import type { Annotation, Conclusion, EngineListener } from './events.ts';
+import type { Annotation, Conclusion, EngineListener, JobKey } from './events.ts';
 import type { ConcurrencyGroups } from './concurrency.ts';
 
 export interface RunOptions {
@@ -61,6 +61,16 @@ export interface RunOptions {
   concurrencyGroups?: ConcurrencyGroups;
   /** Cancels one job: its signal, by job key, joins the run's cancel signal for that job. */
   jobCancel?: (job: string) => AbortSignal | undefined;
+  /**
+   * Jobs carried over from a previous attempt (a re-run of failed jobs), by job key: they do not
+   * run; their conclusion and outputs are what `needs` sees.
+   */
+  reusedJobs?: Record<JobKey, ReusedJob>;
+}
+
+export interface ReusedJob {
+  conclusion: Conclusion;
+  outputs: Record<string, string>;
 }
 
 /** What a job's steps need to find the runtime services: the runner's ACTIONS_* variables. */

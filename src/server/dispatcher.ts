@@ -10,10 +10,11 @@ import { ActionStore } from '../actions/store/action-store.ts';
 import { StoreActionResolver } from '../actions/store/store-resolver.ts';
 import { remoteWorkflowFetcher } from '../actions/store/workflow-fetcher.ts';
 import { ConcurrencyGroups } from '../engine/concurrency.ts';
+import type { JobKey } from '../engine/events.ts';
 import { runWorkflows } from '../engine/run.ts';
+import type { ReusedJob } from '../engine/types.ts';
 import { HostExecutor } from '../executors/host.ts';
 import { buildWorkflowRunEvent } from '../plan/events/index.ts';
-import { ancestorsOf } from '../plan/job-graph.ts';
 import { planRun } from '../plan/planner.ts';
 import type { RepoEvent, RunPlan } from '../plan/types.ts';
 import { NativeServiceProvider } from '../services/native.ts';
@@ -162,10 +163,11 @@ export class Dispatcher {
       if (checkout instanceof Error) throw checkout;
       log.info({ workflow: run.workflowFile, sha: run.sha }, 'run started');
       const event = (await store.runs.eventData(run.id)) as RepoEvent;
-      const plan = await this.plan(run, checkout.dir, event);
-      if (!plan) {
+      const planned = await this.plan(run, checkout.dir, event);
+      if (!planned) {
         log.warn('the workflow no longer plans at this commit: run failed');
       } else {
+        const { plan, reusedJobs } = planned;
         const secrets = await store.secrets.resolved(run.repoId, null);
         const vars = await store.variables.resolved(run.repoId, null);
         const matrices = legMatrices(plan);
@@ -196,6 +198,7 @@ export class Dispatcher {
           listener: active.recorder.listener,
           jobSlots: this.slots,
           concurrencyGroups: this.concurrencyGroups,
+          ...(reusedJobs ? { reusedJobs } : {}),
           jobCancel: (key) => {
             let controller = active.jobCancels.get(key);
             if (!controller) active.jobCancels.set(key, (controller = new AbortController()));
@@ -220,8 +223,12 @@ export class Dispatcher {
     if (repo) await this.chainWorkflowRun(finished, repo).catch((error: unknown) => log.error({ err: error }, 'workflow_run chaining failed'));
   }
 
-  /** The run's workflow planned at its commit, limited to the jobs of a failed-only re-run. */
-  private async plan(run: RunRecord, dir: string, event: RepoEvent): Promise<RunPlan | undefined> {
+  /**
+   * The run's workflow planned at its commit. A re-run of failed jobs plans the whole workflow and
+   * carries over, as GitHub does, the previous attempt's jobs that succeeded (or were skipped) and
+   * neither re-run nor depend on a re-run job: they do not run again, their outputs stay.
+   */
+  private async plan(run: RunRecord, dir: string, event: RepoEvent): Promise<{ plan: RunPlan; reusedJobs?: Record<JobKey, ReusedJob> } | undefined> {
     const inputs = await loadWorkflows(dir, run.workflowFile);
     if (inputs.length === 0) return undefined;
     const actionStore = new ActionStore({ serverUrl: this.options.actionsUrl, offline: this.options.offline });
@@ -232,9 +239,15 @@ export class Dispatcher {
     if (!wp || !wp.triggered || wp.diagnostics.some((d) => d.severity === 'error')) return undefined;
     const attempts = await this.options.store.runs.attempts(run.id);
     const rerun = attempts.find((a) => a.attempt === run.attempt)?.rerunJobs;
-    if (!rerun) return plan;
-    const keep = new Set(rerun.flatMap((id) => [id, ...ancestorsOf(id, wp.workflow.jobs), ...dependentsOf(id, wp.workflow.jobs)]));
-    return { ...plan, workflows: [{ ...wp, jobs: wp.jobs.filter((job) => keep.has(job.call?.callerId ?? job.id)) }] };
+    if (!rerun) return { plan };
+    const again = new Set(rerun.flatMap((id) => [id, ...dependentsOf(id, wp.workflow.jobs)]));
+    const reusedJobs: Record<JobKey, ReusedJob> = {};
+    for (const job of await this.options.store.runs.jobs(run.id, run.attempt - 1)) {
+      if ((job.conclusion === 'success' || job.conclusion === 'skipped') && !again.has(job.jobId.split('/')[0]!)) {
+        reusedJobs[job.key] = { conclusion: job.conclusion, outputs: job.outputs };
+      }
+    }
+    return { plan, reusedJobs };
   }
 
   /** workflow_run: a finished run triggers the workflows that listen for it, up to three levels. */

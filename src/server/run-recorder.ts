@@ -131,7 +131,7 @@ export class RunRecorder {
         const job = this.jobs.get(event.job);
         if (!job) return;
         await this.flush(job);
-        await this.finishJob(job, event.conclusion, event.durationMs, at);
+        await this.finishJob(job, event.conclusion, event.durationMs, at, event.outputs);
         return;
       }
       default:
@@ -139,8 +139,8 @@ export class RunRecorder {
     }
   }
 
-  private async finishJob(job: JobState, conclusion: RunConclusion, durationMs: number, at: string): Promise<void> {
-    await this.store.runs.jobFinished(job.rowId, conclusion, durationMs, at);
+  private async finishJob(job: JobState, conclusion: RunConclusion, durationMs: number, at: string, outputs?: Record<string, string>): Promise<void> {
+    await this.store.runs.jobFinished(job.rowId, conclusion, durationMs, at, null, outputs);
     this.metrics.jobs.inc({ conclusion });
     this.metrics.jobDuration.observe(durationMs / 1000);
     await this.store.statuses.set(this.run.repoId, this.run.sha, { context: jobContext(this.run, job.name), state: statusState(conclusion), runId: this.run.id, description: conclusion });

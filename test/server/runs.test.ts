@@ -2,6 +2,9 @@
 // response and log line, re-runs and cancel, on a real server with a real git repository.
 
 import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createRepo, type TempRepo } from '../support/git-repo.ts';
 import { startPostgres, type TestPostgres } from '../support/postgres.ts';
@@ -9,7 +12,9 @@ import { startTestServer, type TestServer } from './support.ts';
 
 const SECRET_VALUE = 'hunter2-very-secret-value';
 
-const WORKFLOW = `name: CI
+// \`build\` counts its runs in a file outside the workspace: a re-run of failed jobs must carry it over.
+// Leg 2 of \`test\` fails until the test creates \`rerunOk\`.
+const workflow = (buildCount: string, rerunOk: string) => `name: CI
 on:
   push:
   workflow_dispatch:
@@ -20,8 +25,13 @@ on:
 jobs:
   build:
     runs-on: ubuntu-latest
+    outputs:
+      word: \${{ steps.word.outputs.word }}
     steps:
       - run: echo "greeting \${{ inputs.greeting }}"
+      - run: echo built >> '${buildCount}'
+      - id: word
+        run: echo "word=carried-over" >> "$GITHUB_OUTPUT"
       - run: echo "secret is \${{ secrets.API_KEY }}"
       - run: echo "var is \${{ vars.COLOR }}"
   test:
@@ -35,7 +45,8 @@ jobs:
     steps:
       - run: |
           for i in 1 2 3; do echo "line $i of \${{ matrix.n }}"; done
-      - run: test "\${{ matrix.n }}" != 2 || test -f "$RUNNER_TEMP/../.rerun-ok-\${{ github.run_attempt }}" || exit 3
+      - run: test "\${{ needs.build.outputs.word }}" = carried-over || exit 4
+      - run: test "\${{ matrix.n }}" != 2 || test -f '${rerunOk}' || exit 3
 `;
 
 let postgres: TestPostgres;
@@ -47,13 +58,16 @@ after(() => postgres?.stop());
 for (const backend of ['sqlite', 'postgres'] as const) describe(`runs through the API on ${backend}`, () => {
   let server: TestServer;
   let repo: TempRepo;
+  let counts: string;
   before(async () => {
-    repo = await createRepo({ '.github/workflows/ci.yml': WORKFLOW, 'README.md': 'hi\n' });
+    counts = await mkdtemp(path.join(tmpdir(), 'gantry-rerun-'));
+    repo = await createRepo({ '.github/workflows/ci.yml': workflow(path.join(counts, 'build-runs'), path.join(counts, 'rerun-ok')), 'README.md': 'hi\n' });
     server = await startTestServer(backend === 'postgres' ? { databaseUrl: postgres.url } : {});
   });
   after(async () => {
     await server.stop();
     await repo.remove();
+    await rm(counts, { recursive: true, force: true });
   });
 
   test('a dispatched run completes with jobs, steps, matrix and logs; secrets never come back', async () => {
@@ -116,13 +130,17 @@ for (const backend of ['sqlite', 'postgres'] as const) describe(`runs through th
     assert.ok(status.body.statuses.some((s) => s.context === 'CI (workflow_dispatch)' && s.state === 'failure'));
     assert.ok(status.body.statuses.some((s) => s.context === 'CI / build (workflow_dispatch)' && s.state === 'success'));
 
+    await writeFile(path.join(counts, 'rerun-ok'), '');
     const rerun = await server.api<{ run: { attempt: number; status: string } }>('POST', `/api/runs/${dispatched.body.run.id}/rerun`, { failedOnly: true });
     assert.equal(rerun.status, 201, rerun.text);
     assert.equal(rerun.body.run.attempt, 2);
     await server.waitForRun(dispatched.body.run.id);
-    const second = await server.api<{ attempts: { attempt: number; conclusion: string }[]; jobs: { jobId: string }[] }>('GET', `/api/runs/${dispatched.body.run.id}`);
+    const second = await server.api<{ conclusion: string; attempts: { attempt: number; conclusion: string }[]; jobs: { jobId: string; matrix: unknown; conclusion: string; steps: unknown[] }[] }>('GET', `/api/runs/${dispatched.body.run.id}`);
     assert.deepEqual(second.body.attempts.map((a) => a.attempt), [1, 2]);
-    assert.ok(second.body.jobs.some((j) => j.jobId === 'test'));
+    assert.equal(second.body.conclusion, 'success', 'the failed leg passes on attempt 2, reading build\'s carried-over output');
+    assert.deepEqual(second.body.jobs.map((j) => [j.jobId, j.matrix, j.conclusion]), [['build', null, 'success'], ['test', { n: 1 }, 'success'], ['test', { n: 2 }, 'success']]);
+    assert.deepEqual(second.body.jobs.find((j) => j.jobId === 'build')!.steps, [], 'build is carried over, not run');
+    assert.equal(await readFile(path.join(counts, 'build-runs'), 'utf8'), 'built\n', 'build ran once, on attempt 1 only');
     const first = await server.api<{ jobs: unknown[] }>('GET', `/api/runs/${dispatched.body.run.id}?attempt=1`);
     assert.equal(first.body.jobs.length, 3, 'the first attempt keeps its jobs');
   });

@@ -173,9 +173,16 @@ function initial(dialect: DialectName): Migration {
   };
 }
 
+/** A job's outputs (JSON), so a re-run of failed jobs can carry the successful jobs over. */
+const jobOutputs: Migration = {
+  async up(db) {
+    await db.schema.alterTable('jobs').addColumn('outputs', 'text').execute();
+  },
+};
+
 /** Every migration, by name; names sort in the order they run. */
 export function migrationProvider(dialect: DialectName): MigrationProvider {
   return {
-    getMigrations: async () => ({ '0001_initial': initial(dialect) }),
+    getMigrations: async () => ({ '0001_initial': initial(dialect), '0002_job_outputs': jobOutputs }),
   };
 }

@@ -73,6 +73,8 @@ export interface JobRecord {
   durationMs: number | null;
   reason: string | null;
   cancelRequested: boolean;
+  /** Already masked by the engine. */
+  outputs: Record<string, string>;
   steps: StepRecord[];
 }
 

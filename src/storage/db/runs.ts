@@ -101,6 +101,7 @@ function jobRecord(row: Selectable<JobTable>, steps: StepRecord[]): JobRecord {
     durationMs: row.durationMs,
     reason: row.reason,
     cancelRequested: row.cancelRequested === 1,
+    outputs: row.outputs === null ? {} : (JSON.parse(row.outputs) as Record<string, string>),
     steps,
   };
 }
@@ -259,6 +260,7 @@ export class RunStore {
         durationMs: null,
         reason: null,
         cancelRequested: 0,
+        outputs: null,
       })
       .returning('id')
       .executeTakeFirstOrThrow();
@@ -269,10 +271,18 @@ export class RunStore {
     await this.db.updateTable('jobs').set({ status: 'running', startedAt: at }).where('id', '=', jobRowId).execute();
   }
 
-  async jobFinished(jobRowId: number, conclusion: RunConclusion, durationMs: number, at: string, reason: string | null = null): Promise<void> {
+  async jobFinished(jobRowId: number, conclusion: RunConclusion, durationMs: number, at: string, reason: string | null = null, outputs: Record<string, string> = {}): Promise<void> {
     await this.db
       .updateTable('jobs')
-      .set((eb) => ({ status: 'completed', conclusion, durationMs, finishedAt: at, startedAt: eb.fn.coalesce('startedAt', eb.val(at)), ...(reason ? { reason } : {}) }))
+      .set((eb) => ({
+        status: 'completed',
+        conclusion,
+        durationMs,
+        finishedAt: at,
+        startedAt: eb.fn.coalesce('startedAt', eb.val(at)),
+        ...(reason ? { reason } : {}),
+        ...(Object.keys(outputs).length > 0 ? { outputs: JSON.stringify(outputs) } : {}),
+      }))
       .where('id', '=', jobRowId)
       .execute();
   }

@@ -73,6 +73,8 @@ export interface JobTable {
   /** Why a job failed without its steps saying so, e.g. "interrupted by server restart". */
   reason: string | null;
   cancelRequested: number;
+  /** The job's outputs as JSON; null until it finished with some. */
+  outputs: string | null;
 }
 
 export interface StepTable {
