@@ -38,7 +38,12 @@ const DEFAULT_JOB_TIMEOUT_MINUTES = 360;
 export function workflowContexts(workflowPlan: WorkflowPlan, shared: RunShared) {
   const { workflow } = workflowPlan;
   return {
-    github: githubContext(shared.event, { workflowName: workflow.name, workflowFile: workflow.file, runId: shared.options.runId }),
+    github: githubContext(shared.event, {
+      workflowName: workflow.name,
+      workflowFile: workflow.file,
+      runId: shared.options.runId,
+      ...(shared.options.runAttempt === undefined ? {} : { runAttempt: shared.options.runAttempt }),
+    }),
     inputs: workflowPlan.inputs,
     vars: shared.options.vars,
   };
@@ -191,7 +196,7 @@ export async function runJob(leg: LegRun, shared: RunShared): Promise<JobResult>
       projectPath: options.projectPath,
       sha: shared.sha,
       bind: options.bind,
-      label: `${options.runId}-${job.id}`,
+      label: `${options.runId}-${options.runAttempt ?? 1}-${job.id}`,
     });
   } catch (error) {
     clearTimeout(timer);

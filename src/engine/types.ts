@@ -9,7 +9,10 @@ import type { Annotation, Conclusion, EngineListener, JobKey } from './events.ts
 import type { ConcurrencyGroups } from './concurrency.ts';
 
 export interface RunOptions {
+  /** `github.run_id`: the same for every attempt of a run. */
   runId: string;
+  /** `github.run_attempt` (default 1): a re-run of the same run is its next attempt. */
+  runAttempt?: number;
   /** The repository the event comes from. */
   repoDir: string;
   /** Inside the repository: where the workflows' project lives (`-C` in a larger repository). */

@@ -178,7 +178,8 @@ export class Dispatcher {
         active.recorder = new RunRecorder(store, this.options.bus, this.options.metrics, run, (error) => log.error({ err: error }, 'recording the run failed'), (key) => matrices.get(key) ?? null);
         const actionStore = new ActionStore({ serverUrl: this.options.actionsUrl, offline: this.options.offline, log: (line) => log.info(line) });
         const result = await runWorkflows(plan, {
-          runId: `${run.id}-${run.attempt}`,
+          runId: String(run.id),
+          runAttempt: run.attempt,
           repoDir: checkout.dir,
           projectPath: '',
           logDir: path.join(this.options.dataDir, 'runs', String(run.id), String(run.attempt)),

@@ -47,6 +47,7 @@ jobs:
           for i in 1 2 3; do echo "line $i of \${{ matrix.n }}"; done
       - run: test "\${{ needs.build.outputs.word }}" = carried-over || exit 4
       - run: test "\${{ matrix.n }}" != 2 || test -f '${rerunOk}' || exit 3
+      - run: echo "attempt \${{ github.run_attempt }} of run \${{ github.run_id }} ($GITHUB_RUN_ATTEMPT)"
 `;
 
 let postgres: TestPostgres;
@@ -141,6 +142,9 @@ for (const backend of ['sqlite', 'postgres'] as const) describe(`runs through th
     assert.deepEqual(second.body.jobs.map((j) => [j.jobId, j.matrix, j.conclusion]), [['build', null, 'success'], ['test', { n: 1 }, 'success'], ['test', { n: 2 }, 'success']]);
     assert.deepEqual(second.body.jobs.find((j) => j.jobId === 'build')!.steps, [], 'build is carried over, not run');
     assert.equal(await readFile(path.join(counts, 'build-runs'), 'utf8'), 'built\n', 'build ran once, on attempt 1 only');
+    const leg2 = second.body.jobs.find((j) => j.jobId === 'test' && JSON.stringify(j.matrix) === '{"n":2}') as unknown as { id: number };
+    const leg2Log = await server.api<string>('GET', `/api/runs/${dispatched.body.run.id}/jobs/${leg2.id}/logs`);
+    assert.match(leg2Log.text, new RegExp(`attempt 2 of run ${dispatched.body.run.id} \\(2\\)`), 'github.run_attempt and GITHUB_RUN_ATTEMPT say 2; run_id stays the run');
     const first = await server.api<{ jobs: unknown[] }>('GET', `/api/runs/${dispatched.body.run.id}?attempt=1`);
     assert.equal(first.body.jobs.length, 3, 'the first attempt keeps its jobs');
   });
