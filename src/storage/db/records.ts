@@ -1,5 +1,7 @@
 // What the store hands out: plain domain records, never kysely rows.
 
+import type { Annotation } from '../../engine/events.ts';
+
 export type RunStatus = 'queued' | 'running' | 'completed';
 export type RunConclusion = 'success' | 'failure' | 'cancelled' | 'skipped';
 export type Role = 'admin' | 'maintainer' | 'viewer';
@@ -87,17 +89,11 @@ export interface LogLine {
   at: string;
 }
 
-export interface AnnotationRecord {
+/** An engine annotation as kept: with the job and step it came from. */
+export interface AnnotationRecord extends Omit<Annotation, 'level'> {
   job: string;
   step: number;
   level: string;
-  message: string;
-  title?: string;
-  file?: string;
-  line?: number;
-  endLine?: number;
-  col?: number;
-  endColumn?: number;
 }
 
 export interface TokenRecord {
