@@ -32,7 +32,7 @@ import { loadRepositoryWorkflows } from './plan-command.ts';
 import { formatPlan } from './plan-format.ts';
 import { createRenderer } from './render/index.ts';
 import { runReport } from './run-report.ts';
-import { runRuntime } from './runtime-services.ts';
+import { runRuntime } from '../storage/run-runtime.ts';
 import { collectSecrets, collectVariables, parseMatrixFilters, readEnvFile } from './run-options.ts';
 import { selectJobs } from './run-selection.ts';
 

@@ -1,6 +1,7 @@
 // What every route is given.
 
 import type { Logger } from 'pino';
+import type { ArtifactStore } from '../storage/artifacts/artifact-store.ts';
 import type { Store } from '../storage/db/store.ts';
 import type { ChangeBus } from './bus.ts';
 import type { Dispatcher } from './dispatcher.ts';
@@ -16,6 +17,8 @@ export interface ServerContext {
   metrics: ServerMetrics;
   sources: RepoSources;
   logger: Logger;
+  /** The artifacts runs uploaded, by run id (the runs' runtime services write them). */
+  artifacts: ArtifactStore;
   /** Webhook bodies larger than this are refused (GitHub caps payloads at 25 MB). */
   webhookMaxBytes: number;
 }

@@ -26,6 +26,7 @@ import { JobSlotPool } from './job-slots.ts';
 import type { ServerMetrics } from './metrics.ts';
 import type { RepoSources } from './repo-source.ts';
 import { RunRecorder } from './run-recorder.ts';
+import { runRuntime, type RunRuntime } from '../storage/run-runtime.ts';
 import type { RunQueue } from './run-queue.ts';
 import { apiRun } from './shapes.ts';
 import { setRunStatus } from './statuses.ts';
@@ -158,6 +159,7 @@ export class Dispatcher {
     await setRunStatus(store, run, null, 'running');
     const repo = await store.repos.byId(run.repoId);
     let conclusion: RunConclusion = 'failure';
+    let runtime: RunRuntime | undefined;
     const checkout = repo ? await this.options.sources.checkout(repo, run.sha, `run-${run.id}`).catch((error: unknown) => error as Error) : new Error('the repository was removed');
     try {
       if (checkout instanceof Error) throw checkout;
@@ -177,6 +179,8 @@ export class Dispatcher {
         }
         active.recorder = new RunRecorder(store, this.options.bus, this.options.metrics, run, (error) => log.error({ err: error }, 'recording the run failed'), (key) => matrices.get(key) ?? null);
         const actionStore = new ActionStore({ serverUrl: this.options.actionsUrl, offline: this.options.offline, log: (line) => log.info(line) });
+        // Caches are the server's, shared by its runs; artifacts are kept by run id, for every attempt.
+        runtime = runRuntime({ artifactsDir: artifactsFolder(this.options.dataDir), cacheDir: path.join(this.options.dataDir, 'cache'), runBackendId: String(run.id) });
         const result = await runWorkflows(plan, {
           runId: String(run.id),
           runAttempt: run.attempt,
@@ -200,6 +204,7 @@ export class Dispatcher {
           jobSlots: this.slots,
           concurrencyGroups: this.concurrencyGroups,
           ...(reusedJobs ? { reusedJobs } : {}),
+          runtime,
           jobCancel: (key) => {
             let controller = active.jobCancels.get(key);
             if (!controller) active.jobCancels.set(key, (controller = new AbortController()));
@@ -211,6 +216,7 @@ export class Dispatcher {
     } catch (error) {
       log.error({ err: error }, 'run failed');
     } finally {
+      await runtime?.close();
       await active.recorder?.close();
       if (!(checkout instanceof Error)) await checkout.dispose();
     }
@@ -304,6 +310,11 @@ export class Dispatcher {
   private publish(run: RunRecord): void {
     this.options.bus.publish({ type: 'run', data: apiRun(run) });
   }
+}
+
+/** Where the runs' artifacts are kept, by run id. */
+export function artifactsFolder(dataDir: string): string {
+  return path.join(dataDir, 'artifacts');
 }
 
 function dependentsOf(id: string, jobs: readonly { id: string; needs: string[] }[]): string[] {

@@ -9,7 +9,8 @@ import { loadSecretKey } from '../storage/db/secret-key.ts';
 import { openStore, type Store } from '../storage/db/store.ts';
 import { buildApp } from './app.ts';
 import { ChangeBus } from './bus.ts';
-import { Dispatcher } from './dispatcher.ts';
+import { artifactsFolder, Dispatcher } from './dispatcher.ts';
+import { ArtifactStore } from '../storage/artifacts/artifact-store.ts';
 import { ServerMetrics } from './metrics.ts';
 import { RepoSources } from './repo-source.ts';
 import { RunQueue } from './run-queue.ts';
@@ -75,7 +76,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     ...(options.pollMs ? { pollMs: options.pollMs } : {}),
   });
   const schedules = new ScheduleTicker(store, queue, dispatcher, logger);
-  const app = await buildApp({ store, queue, dispatcher, bus, metrics, sources, logger, webhookMaxBytes: options.webhookMaxBytes ?? 25 * 1024 * 1024 });
+  const artifacts = new ArtifactStore(artifactsFolder(dataDir));
+  const app = await buildApp({ store, queue, dispatcher, bus, metrics, sources, logger, artifacts, webhookMaxBytes: options.webhookMaxBytes ?? 25 * 1024 * 1024 });
   await dispatcher.start();
   if (options.scheduleClock !== false) schedules.start();
   const address = await app.listen({ port: options.port, host: options.host });

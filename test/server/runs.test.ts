@@ -34,6 +34,11 @@ jobs:
         run: echo "word=carried-over" >> "$GITHUB_OUTPUT"
       - run: echo "secret is \${{ secrets.API_KEY }}"
       - run: echo "var is \${{ vars.COLOR }}"
+      - run: echo "the report" > report.txt
+      - uses: actions/upload-artifact@v4
+        with:
+          name: report
+          path: report.txt
   test:
     needs: build
     runs-on: ubuntu-latest
@@ -108,6 +113,17 @@ for (const backend of ['sqlite', 'postgres'] as const) describe(`runs through th
     const legs = shown.body.jobs.filter((j) => j.jobId === 'test');
     assert.deepEqual(legs.map((j) => j.matrix), [{ n: 1 }, { n: 2 }]);
     assert.deepEqual(legs.map((j) => j.conclusion), ['success', 'failure']);
+
+    const artifacts = (shown.body as unknown as { artifacts: { name: string; size: number; url: string }[] }).artifacts;
+    assert.deepEqual(artifacts.map((a) => a.name), ['report'], 'the run lists the artifact its build uploaded');
+    const zip = await fetch(`${server.url}${artifacts[0]!.url}`, { headers: { authorization: `Bearer ${server.adminToken}` } });
+    assert.equal(zip.status, 200);
+    assert.equal(zip.headers.get('content-type'), 'application/zip');
+    const bytes = Buffer.from(await zip.arrayBuffer());
+    assert.equal(bytes.length, artifacts[0]!.size);
+    assert.equal(bytes.subarray(0, 2).toString(), 'PK', 'a zip');
+    assert.ok(bytes.includes(Buffer.from('report.txt')), 'holding report.txt');
+    assert.equal((await fetch(`${server.url}${artifacts[0]!.url}`)).status, 401, 'not without a token');
 
     const log = await server.api<string>('GET', `/api/runs/${dispatched.body.run.id}/jobs/${build.id}/logs`);
     assert.equal(log.status, 200);

@@ -1,5 +1,6 @@
 // Runs: list, show (any attempt), cancel a run or a job, re-run all or failed jobs.
 
+import { createReadStream } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { actorOf } from '../auth.ts';
 import { ApiError, notFound, type ServerContext } from '../context.ts';
@@ -58,7 +59,7 @@ export function runRoutes(app: FastifyInstance, context: ServerContext): void {
             attempts: { type: 'array', items: { type: 'object', properties: { attempt: { type: 'integer' }, status: { type: 'string' }, conclusion: { type: ['string', 'null'] }, createdAt: { type: 'string' } } } },
             annotations: { type: 'array', items: { type: 'object', additionalProperties: true } },
             summaries: { type: 'array', items: { type: 'object', properties: { job: { type: 'string' }, jobId: { type: 'integer' }, step: { type: 'integer' }, markdown: { type: 'string' } } } },
-            artifacts: { type: 'array', items: { type: 'object', additionalProperties: true } },
+            artifacts: { type: 'array', items: { type: 'object', properties: { id: { type: 'integer' }, name: { type: 'string' }, size: { type: 'integer' }, url: { type: 'string' }, expiresAt: { type: ['string', 'null'] } } } },
           },
         },
         404: errorSchema,
@@ -82,8 +83,32 @@ export function runRoutes(app: FastifyInstance, context: ServerContext): void {
         attempts: attempts.map((a) => ({ attempt: a.attempt, status: a.status, conclusion: a.conclusion, createdAt: a.createdAt })),
         annotations,
         summaries,
-        artifacts: [],
+        artifacts: (await context.artifacts.list(String(run.id))).map((artifact) => ({
+          id: artifact.id,
+          name: artifact.name,
+          size: artifact.size,
+          url: `/api/runs/${run.id}/artifacts/${artifact.id}`,
+          expiresAt: artifact.expiresAt === undefined ? null : new Date(artifact.expiresAt).toISOString(),
+        })),
       };
+    },
+  });
+
+  app.get<{ Params: { id: number; artifactId: number } }>('/api/runs/:id/artifacts/:artifactId', {
+    config: { role: 'viewer' },
+    schema: {
+      tags: ['runs'],
+      description: 'An artifact of the run (any attempt), as the zip its upload made.',
+      params: { type: 'object', required: ['id', 'artifactId'], properties: { id: { type: 'integer', minimum: 1 }, artifactId: { type: 'integer', minimum: 1 } } },
+      response: { 404: errorSchema },
+    },
+    handler: async (request, reply) => {
+      const run = await runById(context, request.params.id);
+      const [artifact] = await context.artifacts.list(String(run.id), { id: request.params.artifactId });
+      if (!artifact) throw notFound(`artifact ${request.params.artifactId} of run ${run.id}`);
+      reply.header('content-disposition', `attachment; filename="${artifact.name.replace(/[^\w.-]+/g, '_')}.zip"`);
+      reply.type('application/zip');
+      return reply.send(createReadStream(context.artifacts.contentFile(String(run.id), artifact.id)));
     },
   });
 

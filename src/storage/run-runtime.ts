@@ -1,20 +1,21 @@
-// The runtime services of one `gantry run`: the cache and artifact server from
-// storage/, started the first time a job needs it (a run whose steps use no
+// The runtime services of one run (`gantry run`, or one run of `gantry serve`): the cache and
+// artifact server, started the first time a job needs it (a run whose steps use no
 // action never starts it), and each job's ACTIONS_* variables with a token
 // scoped to its refs.
 
 import type { RuntimeServices } from '../engine/types.ts';
-import { startRuntimeServer, type RuntimeServer } from '../storage/runtime-server.ts';
+import { startRuntimeServer, type RuntimeServer } from './runtime-server.ts';
 
 export interface RunRuntime extends RuntimeServices {
   close(): Promise<void>;
 }
 
-export function runRuntime(options: { cacheDir?: string; artifactsDir: string }): RunRuntime {
+/** `runBackendId` names the run's artifacts in `artifactsDir` (a fresh id when absent). */
+export function runRuntime(options: { cacheDir?: string; artifactsDir: string; runBackendId?: string }): RunRuntime {
   let started: Promise<{ server: RuntimeServer; runBackendId: string }> | undefined;
   const start = () =>
     (started ??= startRuntimeServer({ artifactsDir: options.artifactsDir, ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}) }).then(
-      (server) => ({ server, runBackendId: server.newRun() }),
+      (server) => ({ server, runBackendId: options.runBackendId ?? server.newRun() }),
     ));
   return {
     jobEnvironment: async (job) => {
