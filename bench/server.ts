@@ -257,8 +257,8 @@ await runBenchmark('server', { runs: 3 }, async (options) => {
     const holds: number[] = [];
     for (let i = 0; i < 2; i++) holds.push((await server.api<{ run: { id: number } }>('POST', `/api/repos/${HOOKED_REPO}/dispatch`, { workflow: 'hold.yml', ref: 'main' })).run.id);
     await waitFor('the two holding runs to start', async () => {
-      const views = await Promise.all(holds.map((id) => server.api<{ run: { status: string } }>('GET', `/api/runs/${id}`)));
-      return views.every((v) => v.run.status === 'running');
+      const views = await Promise.all(holds.map((id) => server.api<{ status: string }>('GET', `/api/runs/${id}`)));
+      return views.every((v) => v.status === 'running');
     });
     const payload = { ...event.payload, repository: { ...(event.payload.repository as Record<string, unknown>), name: HOOKED_REPO, full_name: `bench/${HOOKED_REPO}` } };
     const body = JSON.stringify(payload);
