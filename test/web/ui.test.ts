@@ -78,6 +78,12 @@ jobs:
         run: echo "releasing \${{ inputs.version }} to \${{ inputs.channel }} dry=\${{ inputs.dry_run }}"
       - name: Sign
         run: echo "signing with \${{ secrets.DEPLOY_KEY }}"
+      - name: Notes
+        run: echo "notes for \${{ inputs.version }}" > release-notes.txt
+      - uses: actions/upload-artifact@v4
+        with:
+          name: release-notes
+          path: release-notes.txt
 `;
 
 const BIG_LOG = `name: Big log
@@ -389,6 +395,12 @@ describe('web UI in Chromium against gantry serve', { timeout: 600_000 }, () => 
     assert.equal(dispatched.status, 201, dispatched.text);
     await page.goto(`/runs/${dispatched.body.run.id}`);
     await page.locator('main[data-run-id][data-state="success"]').waitFor();
+    const artifact = page.getByRole('link', { name: 'release-notes' });
+    await artifact.waitFor();
+    const download = await page.request.get((await artifact.getAttribute('href')) ?? '');
+    assert.equal(download.status(), 200, 'the artifact downloads with the session cookie');
+    assert.equal(download.headers()['content-type'], 'application/zip');
+    assert.equal((await download.body()).subarray(0, 2).toString(), 'PK');
     await page.locator('.graph-node[data-job-id="release"]').getByRole('link').click();
     await page.locator('.step-button', { hasText: 'Sign' }).click();
     await page.getByTestId('log').getByText('signing with ***').waitFor();
