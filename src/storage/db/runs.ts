@@ -6,15 +6,8 @@ import type { AttemptRecord, JobRecord, RunConclusion, RunRecord, RunStatus, Ste
 import type { JobTable, RunTable, StepTable } from './schema.ts';
 import { now } from './time.ts';
 
-export interface NewRun {
-  repoId: number;
-  workflowFile: string;
-  workflowName: string;
-  event: string;
-  ref: string;
-  branch: string | null;
-  sha: string;
-  actor: string;
+/** What queuing a run needs: the run's own identity fields, its event and its concurrency settings. */
+export interface NewRun extends Pick<RunRecord, 'repoId' | 'workflowFile' | 'workflowName' | 'event' | 'ref' | 'branch' | 'sha' | 'actor'> {
   /** The RepoEvent, as JSON-able data. */
   eventData: unknown;
   concurrencyGroup: string | null;
