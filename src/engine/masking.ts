@@ -4,15 +4,20 @@
 // all of them in a single pass.
 //
 // Almost no log line holds a secret, and the automaton (string-keyed Maps, a
-// result array per call) runs at only ~20 MB/s, so a prefilter runs first: one
-// pass over the char codes with a rolling hash of the last three code units,
-// looked up in a bitset holding the hashes of every pattern's first three code
-// units (patterns of one or two code units have tables of their own). The same
-// hash of the same code units gives the same bit, so a text whose bits are all
-// clear provably holds no pattern and is returned untouched. Where a bit is set,
-// a pattern may start there; the automaton then runs only on windows from such a
-// start to at most the longest pattern's length past the last start nearby, so
-// every occurrence lies inside one window and is found exactly as before.
+// result array per call) runs at only ~20 MB/s, so a prefilter finds where a
+// pattern may start and the automaton runs only on windows from such a start to
+// at most the longest pattern's length past the last start nearby, so every
+// occurrence lies inside one window and is found exactly as before.
+//
+// Both prefilters hash three code units into 21 bits (exact for ASCII; other
+// code units fold, which only costs a window). When every pattern has at least
+// SKIP_MIN_LENGTH code units, the prefilter skips ahead as Wu–Manber does:
+// it looks at the last three code units of a window as long as the shortest
+// pattern and moves on by how far that block lies from the end of any
+// pattern's prefix of that length (most blocks are in none: a whole window's
+// length less two). Otherwise it tests every position against the hashes of
+// the patterns' first code units (patterns of one or two code units have
+// tables of their own).
 
 import { Buffer } from 'node:buffer';
 import { AhoCorasick } from '@monyone/aho-corasick';
@@ -34,7 +39,7 @@ export class SecretMasker {
   /** Rebuilt on the next `mask` after a secret was added. */
   #matcher: AhoCorasick | undefined;
   /** Built with `#matcher`: which code positions may start a pattern. */
-  #prefilter: Prefilter | undefined;
+  #prefilter: StartFilter | undefined;
 
   /**
    * Registers a secret. Empty and whitespace-only values are ignored. A value
@@ -57,12 +62,12 @@ export class SecretMasker {
     if (text === '' || this.#patterns.size === 0) return text;
     if (this.#matcher === undefined || this.#prefilter === undefined) {
       this.#matcher = new AhoCorasick([...this.#patterns]);
-      this.#prefilter = new Prefilter(this.#patterns);
+      this.#prefilter = startFilter(this.#patterns);
     }
     const first = this.#prefilter.nextStart(text, 0);
     if (first === text.length) return text;
     const matches: Range[] = [];
-    for (const window of this.#prefilter.windows(text, first)) {
+    for (const window of windows(this.#prefilter, text, first)) {
       const slice = window.start === 0 && window.end === text.length ? text : text.slice(window.start, window.end);
       for (const { begin, end } of this.#matcher.matchInText(slice)) {
         matches.push({ start: window.start + begin, end: window.start + end });
@@ -93,18 +98,108 @@ function hashOf(text: string, length: number): number {
 }
 
 /**
- * An exact negative test: `windows(text)` yields every stretch of `text` in
- * which a pattern may occur, and an occurrence can lie nowhere else. Hashes
- * collide (always for non-ASCII, which is folded), which only costs a window.
+ * An exact negative test: a pattern can start only at positions `nextStart`
+ * reaches. Called from `from`, it returns a position `p` with
+ * `from <= p <= q` for the first position `q >= from` where a pattern may
+ * start (`text.length` if there is none); called again from `p + 1` it so
+ * reaches every possible start exactly.
  */
-class Prefilter {
+interface StartFilter {
+  /** The longest pattern's length: how far past a possible start an occurrence may reach. */
+  readonly longest: number;
+  nextStart(text: string, from: number): number;
+}
+
+/** Patterns this long or longer let the prefilter skip ahead (Wu–Manber); shorter ones need every position tested. */
+const SKIP_MIN_LENGTH = 5;
+
+function startFilter(patterns: ReadonlySet<string>): StartFilter {
+  let shortest = Infinity;
+  for (const pattern of patterns) shortest = Math.min(shortest, pattern.length);
+  return shortest >= SKIP_MIN_LENGTH ? new SkipPrefilter(patterns, shortest) : new HashPrefilter(patterns);
+}
+
+/**
+ * Disjoint, ordered windows `[start, end)` of `text` covering every possible
+ * occurrence; `first` is `filter.nextStart(text, 0)`.
+ */
+function* windows(filter: StartFilter, text: string, first: number): Generator<Range> {
+  const length = text.length;
+  let window: Range | undefined;
+  let start = first;
+  while (start < length) {
+    const end = Math.min(length, start + filter.longest);
+    if (window !== undefined && start <= window.end) window.end = Math.max(window.end, end);
+    else {
+      if (window !== undefined) yield window;
+      window = { start, end };
+    }
+    start = filter.nextStart(text, start + 1);
+  }
+  if (window !== undefined) yield window;
+}
+
+/** Code units hashed into one block of the skip table. */
+const BLOCK = 3;
+/** The skip table holds bytes. */
+const MAX_SKIP = 255;
+
+/**
+ * Wu–Manber's shift table, used only to find candidates. `m` is the shortest
+ * pattern's length and every pattern is represented by its first `m` code
+ * units. A block (three code units) ending at offset `j` of such a prefix
+ * allows a shift of at most `m - 1 - j`; a block in no prefix allows `m - 2`.
+ * Scanning looks at the block ending a window of `m` code units and moves by
+ * its shift: a move never passes a window equal to some prefix (its last block
+ * has shift 0), so a window whose shift is 0 is where a pattern may start.
+ */
+class SkipPrefilter implements StartFilter {
+  readonly #shift: Uint8Array;
+  readonly #shortest: number;
+  readonly longest: number;
+
+  constructor(patterns: Iterable<string>, shortest: number) {
+    this.#shortest = shortest;
+    const fallback = Math.min(MAX_SKIP, shortest - BLOCK + 1);
+    this.#shift = new Uint8Array(1 << HASH_BITS).fill(fallback);
+    let longest = 0;
+    for (const pattern of patterns) {
+      longest = Math.max(longest, pattern.length);
+      for (let end = BLOCK - 1; end < shortest; end++) {
+        const hash = blockHash(pattern, end);
+        this.#shift[hash] = Math.min(this.#shift[hash]!, shortest - 1 - end);
+      }
+    }
+    this.longest = longest;
+  }
+
+  nextStart(text: string, from: number): number {
+    const length = text.length;
+    const shift = this.#shift;
+    const last = this.#shortest - 1;
+    for (let i = from + last; i < length; ) {
+      const move = shift[blockHash(text, i)]!;
+      if (move === 0) return i - last;
+      i += move;
+    }
+    return length;
+  }
+}
+
+/** The hash of the three code units ending at `end`: the rolling hash `hashOf` computes, in one step. */
+function blockHash(text: string, end: number): number {
+  return ((text.charCodeAt(end - 2) << 14) ^ (text.charCodeAt(end - 1) << 7) ^ text.charCodeAt(end)) & HASH_MASK;
+}
+
+/** Tests every position: the patterns' first three code units (or their one or two) hash into bit tables. */
+class HashPrefilter implements StartFilter {
   /** Bit `hash` set: some pattern of three or more code units starts with code units of that hash. */
   readonly #triples = new Uint32Array((1 << HASH_BITS) >>> 5);
   /** Index `hash & PAIR_MASK` set: a pattern of exactly two code units hashes so; undefined if none. */
   readonly #pairs: Uint8Array | undefined;
   /** Index a code unit: a pattern of exactly one code unit is that; undefined if none. */
   readonly #singles: Uint8Array | undefined;
-  readonly #longest: number;
+  readonly longest: number;
 
   constructor(patterns: Iterable<string>) {
     let longest = 0;
@@ -123,36 +218,11 @@ class Prefilter {
         singles[pattern.charCodeAt(0)] = 1;
       }
     }
-    this.#longest = longest;
+    this.longest = longest;
     this.#pairs = pairs;
     this.#singles = singles;
   }
 
-  /**
-   * Disjoint, ordered windows `[start, end)` of `text` covering every possible
-   * occurrence; `first` is `nextStart(text, 0)`.
-   */
-  *windows(text: string, first: number): Generator<Range> {
-    const length = text.length;
-    let window: Range | undefined;
-    let start = first;
-    while (start < length) {
-      const end = Math.min(length, start + this.#longest);
-      if (window !== undefined && start <= window.end) window.end = Math.max(window.end, end);
-      else {
-        if (window !== undefined) yield window;
-        window = { start, end };
-      }
-      start = this.nextStart(text, start + 1);
-    }
-    if (window !== undefined) yield window;
-  }
-
-  /**
-   * A position `p` with `from <= p <= q` for the first position `q >= from`
-   * where a pattern may start; `text.length` if there is none. Called again from
-   * `p + 1` it so reaches every possible start `q` exactly.
-   */
   nextStart(text: string, from: number): number {
     const length = text.length;
     const triples = this.#triples;

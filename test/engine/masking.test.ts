@@ -267,3 +267,51 @@ describe('prefilter edge cases', () => {
     assert.equal(pair.mask('👎'), '👎');
   });
 });
+
+// Every occurrence of every secret, found by brute force: the reference the
+// prefilters must agree with. Texts and secrets use only a, b and c, so no
+// encoded form the masker adds (each base64 form holds a Y) can occur in them.
+function bruteForceMask(text: string, secrets: readonly string[]): string {
+  const covered = new Array<boolean>(text.length).fill(false);
+  for (const secret of secrets) {
+    for (let at = text.indexOf(secret); at >= 0; at = text.indexOf(secret, at + 1)) covered.fill(true, at, at + secret.length);
+  }
+  let masked = '';
+  for (let i = 0; i < text.length; i++) {
+    if (!covered[i]) masked += text[i];
+    else if (i === 0 || !covered[i - 1]) masked += '***';
+  }
+  return masked;
+}
+
+function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(state ^ (state >>> 15), state | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+describe('prefilters against brute force', () => {
+  const random = seededRandom(8);
+  const word = (length: number) => Array.from({ length }, () => 'abc'[Math.floor(random() * 3)]).join('');
+
+  for (const [label, minLength, maxLength] of [
+    ['skipping (every secret five code units or longer)', 5, 14],
+    ['testing every position (some secrets shorter than five)', 3, 9],
+    ['skipping with long secrets', 12, 40],
+  ] as const) {
+    it(`finds exactly what brute force finds, ${label}`, () => {
+      for (let round = 0; round < 400; round++) {
+        const secrets = Array.from({ length: 1 + Math.floor(random() * 12) }, () => word(minLength + Math.floor(random() * (maxLength - minLength + 1))));
+        const masker = maskerWith(...secrets);
+        // Texts holding the secrets (at the start, the end, overlapping) and noise around them.
+        const pieces = Array.from({ length: 1 + Math.floor(random() * 8) }, () => (random() < 0.5 ? secrets[Math.floor(random() * secrets.length)]! : word(Math.floor(random() * 30))));
+        const text = pieces.join('');
+        assert.equal(masker.mask(text), bruteForceMask(text, secrets), `secrets ${JSON.stringify(secrets)}, text ${JSON.stringify(text)}`);
+      }
+    });
+  }
+});
