@@ -297,7 +297,8 @@ function removeMatcher(owner: string | undefined, file: string, messages: Runner
 
 /** `::name props::data` first, then the legacy `##[name props]data` form, as the runner does. */
 function parseCommandLine(line: string, registered: ReadonlySet<string>): ParsedCommand | undefined {
-  if (line === '') return undefined;
+  // Almost every line is plain output: two native searches rule both forms out.
+  if (!line.includes('::') && !line.includes('##[')) return undefined;
   return parseColonCommand(line, registered) ?? parseLegacyCommand(line, registered);
 }
 

@@ -81,16 +81,30 @@ export class LineSplitter {
     // A `\r` that ended the previous chunk already ended its line; a `\n` right after it belongs to it.
     let start = this.skipLineFeed && text.startsWith('\n') ? 1 : 0;
     this.skipLineFeed = text.endsWith('\r');
+    if (!text.includes('\r')) {
+      // Most output ends its lines with `\n` alone: indexOf finds them several times faster than the expression.
+      for (let end = text.indexOf('\n', start); end >= 0; end = text.indexOf('\n', start)) {
+        this.emit(text.slice(start, end));
+        start = end + 1;
+      }
+      this.keepPartial(text, start);
+      return;
+    }
     this.lineBreak.lastIndex = start;
     for (let match = this.lineBreak.exec(text); match !== null; match = this.lineBreak.exec(text)) {
       this.emit(text.slice(start, match.index));
       start = this.lineBreak.lastIndex;
     }
+    this.keepPartial(text, start);
+  }
+
+  private keepPartial(text: string, start: number): void {
     this.partial += text.slice(start);
     if (this.partial.length >= maxLineLength) this.emit('');
   }
 
   private emit(rest: string): void {
+    if (this.partial === '') return this.onLine(rest);
     const line = this.partial + rest;
     this.partial = '';
     this.onLine(line);

@@ -66,7 +66,10 @@ export function createFileSink(logDir: string): FileSink {
   const streams = new Map<string, LogFile>();
   const iso = timestamps();
 
+  // A busy step sends line after line to the same file: the last one is kept at hand.
+  let last: { job: JobKey; step: number | null; file: LogFile } | undefined;
   const streamFor = (job: JobKey, step: number | null, stepName?: string): LogFile | undefined => {
+    if (last !== undefined && last.job === job && last.step === step) return last.file;
     const folder = jobFolders.get(job);
     if (!folder) return undefined;
     const key = `${job}|${step ?? 'job'}`;
@@ -76,11 +79,15 @@ export function createFileSink(logDir: string): FileSink {
       stream = new LogFile(path.join(folder, file));
       streams.set(key, stream);
     }
+    last = { job, step, file: stream };
     return stream;
   };
 
   const closeStream = (key: string) => {
-    streams.get(key)?.end();
+    const stream = streams.get(key);
+    if (stream === undefined) return;
+    if (stream === last?.file) last = undefined;
+    stream.end();
     streams.delete(key);
   };
 
@@ -119,7 +126,10 @@ export function createFileSink(logDir: string): FileSink {
   const close = () =>
     Promise.all(
       [...streams.values()].map((stream) => new Promise<void>((resolve) => stream.end(resolve))),
-    ).then(() => streams.clear());
+    ).then(() => {
+      streams.clear();
+      last = undefined;
+    });
 
   return { listener, close };
 }
