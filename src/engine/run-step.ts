@@ -12,7 +12,7 @@ import type { Annotation, EngineListener, JobKey } from './events.ts';
 import { parseKeyValueFile, parsePathFile, validateEnvEntries } from './file-commands.ts';
 import type { SecretMasker } from './masking.ts';
 import type { StepFiles } from './runner-env.ts';
-import { WorkflowCommandParser } from './workflow-commands.ts';
+import { mayHoldCommand, WorkflowCommandParser } from './workflow-commands.ts';
 
 export type StepOutcome = 'success' | 'failure' | 'cancelled';
 
@@ -168,6 +168,7 @@ export async function runProcessStep(request: ProcessStepRequest): Promise<StepR
   };
 
   const onLine = (stream: 'stdout' | 'stderr', line: string) => {
+    if (!mayHoldCommand(line)) return log(stream, line);
     const { command, display, messages, failsStep } = parser.processLine(line);
     if (failsStep) commandFailure = true;
     switch (command?.kind) {

@@ -296,9 +296,17 @@ function removeMatcher(owner: string | undefined, file: string, messages: Runner
 // --- Parsing ---------------------------------------------------------------
 
 /** `::name props::data` first, then the legacy `##[name props]data` form, as the runner does. */
+/**
+ * False when `line` cannot hold a command of either form: such a line is shown
+ * as it is, whatever the parser's state. Almost every line of output is one,
+ * and two native searches say so.
+ */
+export function mayHoldCommand(line: string): boolean {
+  return line.includes('::') || line.includes('##[');
+}
+
 function parseCommandLine(line: string, registered: ReadonlySet<string>): ParsedCommand | undefined {
-  // Almost every line is plain output: two native searches rule both forms out.
-  if (!line.includes('::') && !line.includes('##[')) return undefined;
+  if (!mayHoldCommand(line)) return undefined;
   return parseColonCommand(line, registered) ?? parseLegacyCommand(line, registered);
 }
 
