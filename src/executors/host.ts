@@ -1,15 +1,12 @@
-import { spawn, type ChildProcess, type ChildProcessByStdio } from 'node:child_process';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { Readable } from 'node:stream';
-import { StringDecoder } from 'node:string_decoder';
+import { hostLauncher, LaunchError, type Launched } from './host-launcher.ts';
+import { LineSplitter } from './line-splitter.ts';
 import { ProcessStartError, type Executor, type ProcessResult, type ProcessSpec } from './types.ts';
 
 const defaultKillGraceMs = 7500;
 /** How long output may stay open after the process group is gone (only a daemon that left the group can hold it). */
 const outputDrainMs = 2000;
-/** A "line" this long is passed on without its end, so output without newlines cannot fill memory. */
-const maxLineLength = 16 * 1024 * 1024;
 
 /**
  * Runs processes directly on this machine, each in its own process group so that stopping reaches
@@ -18,116 +15,56 @@ const maxLineLength = 16 * 1024 * 1024;
 export class HostExecutor implements Executor {
   readonly name = 'host';
 
+  constructor() {
+    // Started now, so that it is ready by the first step.
+    hostLauncher();
+  }
+
   async run(spec: ProcessSpec): Promise<ProcessResult> {
     if (spec.signal?.aborted || spec.kill?.aborted) return { exitCode: null, signal: null, stopped: true, durationMs: 0 };
+    const [program] = spec.argv;
+    if (program === undefined) throw new ProcessStartError('cannot start a process: argv is empty');
     const startedAt = performance.now();
-    // Listeners must be attached before anything is awaited: spawn reports some failures on the next tick.
-    const child = spawnInOwnGroup(spec);
-    if (child instanceof Error) throw await startError(child, spec);
-    const pid = child.pid;
-    if (pid === undefined) throw await startError(await spawnFailure(child), spec);
-
-    const outputClosed = Promise.all([
-      forwardLines(child.stdout, (line) => spec.onLine('stdout', line)),
-      forwardLines(child.stderr, (line) => spec.onLine('stderr', line)),
-    ]);
+    const splitters = { stdout: new LineSplitter((line) => spec.onLine('stdout', line)), stderr: new LineSplitter((line) => spec.onLine('stderr', line)) };
+    let launched: Launched;
+    try {
+      launched = await hostLauncher().launch({ argv: spec.argv, env: spec.env, cwd: spec.cwd }, (stream, chunk) => splitters[stream].write(chunk));
+    } catch (error) {
+      if (!(error instanceof LaunchError)) throw error;
+      throw await startError(error, spec);
+    }
+    const { pid } = launched;
+    const outputClosed = launched.outputClosed.then(() => {
+      splitters.stdout.end();
+      splitters.stderr.end();
+    });
     liveGroups.add(pid);
     const stopper = stopOnAbort(spec.signal, spec.kill, pid, spec.killGraceMs ?? defaultKillGraceMs);
-    const exit = await exitOf(child);
+    let exit: { code: number | null; signal: NodeJS.Signals | null };
+    try {
+      exit = await launched.exited;
+    } catch (error) {
+      stopper.dispose();
+      endGroup(launched);
+      launched.closeOutput();
+      throw new ProcessStartError(`${program}: lost track of the process: ${error instanceof Error ? error.message : String(error)}`);
+    }
     const durationMs = performance.now() - startedAt;
     stopper.dispose();
     const keep = spec.keepBackgroundProcesses === true && !stopper.stopped() && groupAlive(pid);
-    if (!keep) {
-      signalGroup(pid, 'SIGKILL');
-      liveGroups.delete(pid);
-    }
-    await drain(outputClosed, [child.stdout, child.stderr]);
+    if (!keep) endGroup(launched);
+    await drain(outputClosed, launched);
     const result: ProcessResult = { exitCode: exit.code, signal: exit.signal, stopped: stopper.stopped(), durationMs };
-    if (keep) {
-      result.background = {
-        end: () => {
-          signalGroup(pid, 'SIGKILL');
-          liveGroups.delete(pid);
-        },
-      };
-    }
+    if (keep) result.background = { end: () => endGroup(launched) };
     return result;
   }
 }
 
-/**
- * Splits a byte stream into lines as the runner reads them (.NET ReadLine): a line ends at `\n`,
- * `\r\n` or a lone `\r`; the last line may lack its end. UTF-8 is decoded across chunk boundaries.
- */
-export class LineSplitter {
-  private readonly decoder = new StringDecoder('utf8');
-  private readonly lineBreak = /\r\n?|\n/g;
-  private partial = '';
-  private skipLineFeed = false;
-
-  constructor(private readonly onLine: (line: string) => void) {}
-
-  write(chunk: Buffer): void {
-    this.consume(this.decoder.write(chunk));
-  }
-
-  end(): void {
-    this.consume(this.decoder.end());
-    if (this.partial !== '') this.emit('');
-  }
-
-  private consume(text: string): void {
-    if (text === '') return;
-    // A `\r` that ended the previous chunk already ended its line; a `\n` right after it belongs to it.
-    let start = this.skipLineFeed && text.startsWith('\n') ? 1 : 0;
-    this.skipLineFeed = text.endsWith('\r');
-    if (!text.includes('\r')) {
-      // Most output ends its lines with `\n` alone: indexOf finds them several times faster than the expression.
-      for (let end = text.indexOf('\n', start); end >= 0; end = text.indexOf('\n', start)) {
-        this.emit(text.slice(start, end));
-        start = end + 1;
-      }
-      this.keepPartial(text, start);
-      return;
-    }
-    this.lineBreak.lastIndex = start;
-    for (let match = this.lineBreak.exec(text); match !== null; match = this.lineBreak.exec(text)) {
-      this.emit(text.slice(start, match.index));
-      start = this.lineBreak.lastIndex;
-    }
-    this.keepPartial(text, start);
-  }
-
-  private keepPartial(text: string, start: number): void {
-    this.partial += text.slice(start);
-    if (this.partial.length >= maxLineLength) this.emit('');
-  }
-
-  private emit(rest: string): void {
-    if (this.partial === '') return this.onLine(rest);
-    const line = this.partial + rest;
-    this.partial = '';
-    this.onLine(line);
-  }
-}
-
-/** Some failures throw rather than emit 'error' (arguments Node refuses, a cwd that is a file); they are returned. */
-function spawnInOwnGroup(spec: ProcessSpec): ChildProcessByStdio<null, Readable, Readable> | Error {
-  const [program, ...args] = spec.argv;
-  if (program === undefined) return new ProcessStartError('cannot start a process: argv is empty');
-  try {
-    return spawn(program, args, { cwd: spec.cwd, env: spec.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-  } catch (error) {
-    return error instanceof Error ? error : new Error(String(error));
-  }
-}
-
-function spawnFailure(child: ChildProcess): Promise<NodeJS.ErrnoException> {
-  return new Promise((resolve) => child.once('error', resolve));
-}
-
-function exitOf(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-  return new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+/** Kills what is left of the process's group; nobody needs to end it later. */
+function endGroup(launched: Launched): void {
+  signalGroup(launched.pid, 'SIGKILL');
+  liveGroups.delete(launched.pid);
+  launched.forget();
 }
 
 async function startError(error: Error, spec: ProcessSpec): Promise<ProcessStartError> {
@@ -165,25 +102,12 @@ async function notFoundReason(program: string, spec: ProcessSpec): Promise<strin
   return exists ? `${program}: its interpreter (the #! line) was not found` : `${program}: no such file`;
 }
 
-function forwardLines(stream: Readable, onLine: (line: string) => void): Promise<void> {
-  const splitter = new LineSplitter(onLine);
-  stream.on('data', (chunk: Buffer) => splitter.write(chunk));
-  // A read error ends the stream; 'close' follows and flushes what was read.
-  stream.on('error', () => {});
-  return new Promise((resolve) =>
-    stream.once('close', () => {
-      splitter.end();
-      resolve();
-    }),
-  );
-}
-
-async function drain(outputClosed: Promise<unknown>, streams: Readable[]): Promise<void> {
+async function drain(outputClosed: Promise<void>, launched: Launched): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<void>((resolve) => (timer = setTimeout(resolve, outputDrainMs)));
   await Promise.race([outputClosed, timedOut]);
   clearTimeout(timer);
-  for (const stream of streams) stream.destroy();
+  launched.closeOutput();
   await outputClosed;
 }
 
@@ -211,6 +135,9 @@ function stopOnAbort(signal: AbortSignal | undefined, kill: AbortSignal | undefi
   };
   signal?.addEventListener('abort', escalate, { once: true });
   kill?.addEventListener('abort', killNow, { once: true });
+  // Either may have been aborted while the process was starting.
+  if (kill?.aborted) killNow();
+  else if (signal?.aborted) escalate();
   return {
     stopped: () => stopped,
     dispose: () => {

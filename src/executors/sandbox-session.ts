@@ -5,7 +5,7 @@ import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Readable, Writable } from 'node:stream';
-import { LineSplitter } from './host.ts';
+import { LineSplitter } from './line-splitter.ts';
 import { ProcessStartError, type ProcessResult, type ProcessSpec } from './types.ts';
 
 const launcherPath = fileURLToPath(new URL('./sandbox-launcher.mjs', import.meta.url));

@@ -42,7 +42,7 @@ describe('benchmarks at a tiny size', () => {
       const { code, stdout, stderr } = await runScript('run.ts', ['scheduling', ...tiny, '--results-dir', resultsDir]);
       assert.equal(code, 0, `exit code ${code}\n${stdout}\n${stderr}`);
       assert.match(stdout, /\| benchmark +\| measure +\| value +\| target +\| met +\|/);
-      assert.match(stdout, /\| scheduling +\| gantry \/ ideal schedule +\|/);
+      assert.match(stdout, /\| scheduling +\| gantry \/ ideal schedule \(shell script\) +\|/);
       const files = (await readdir(resultsDir)).sort();
       assert.ok(files.includes('latest.json'), files.join(', '));
       assert.ok(!files.some((file) => file.endsWith('.tmp')), files.join(', '));

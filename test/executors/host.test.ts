@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { HostExecutor, LineSplitter } from '../../src/executors/host.ts';
+import { HostExecutor } from '../../src/executors/host.ts';
+import { LineSplitter } from '../../src/executors/line-splitter.ts';
 import { ProcessStartError, type ProcessResult, type ProcessSpec } from '../../src/executors/types.ts';
 
 const executor = new HostExecutor();

@@ -1,0 +1,229 @@
+// The host executor's processes are started by a small helper process (host-launcher.mjs), one per
+// Gantry process, started with the first HostExecutor. Starting a process forks its parent: from
+// Gantry's own process (hundreds of megabytes, on its event loop) that cost more than running a
+// trivial step; from the helper it costs a fraction and happens beside Gantry. Output does not pass
+// through the helper: each process's stdout and stderr are sockets connected to Gantry, so Gantry
+// reads them as it would read pipes. Gantry signals the process groups itself.
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Readable, Writable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { LineSplitter } from './line-splitter.ts';
+
+const launcherPath = fileURLToPath(new URL('./host-launcher.mjs', import.meta.url));
+const KEY_BYTES = 16;
+
+type Report =
+  | { id: number; event: 'started'; pid: number }
+  | { id: number; event: 'exit'; code: number | null; signal: NodeJS.Signals | null }
+  | { id: number; event: 'failed'; code: string | null; message: string };
+
+export interface LaunchRequest {
+  argv: string[];
+  env: Record<string, string>;
+  cwd: string;
+}
+
+export type OutputStream = 'stdout' | 'stderr';
+
+export interface Launched {
+  pid: number;
+  /** How the process ended; rejects if the launcher itself ended first. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Resolves once both output streams have ended (or `closeOutput` gave up on them). */
+  outputClosed: Promise<void>;
+  /** Stops reading output that is still open (a process that left its group may hold it). */
+  closeOutput(): void;
+  /** The launcher no longer needs to end this process group when Gantry goes away. */
+  forget(): void;
+}
+
+/** Why a process did not start, with the errno code when there is one (ENOENT, EACCES...). */
+export class LaunchError extends Error {
+  constructor(
+    message: string,
+    readonly code: string | undefined,
+  ) {
+    super(message);
+  }
+}
+
+interface Pending {
+  started(pid: number): void;
+  failed(error: LaunchError): void;
+  exited(report: Extract<Report, { event: 'exit' }>): void;
+  abandon(error: Error): void;
+}
+
+class Launcher {
+  private readonly child: ChildProcessByStdio<Writable, Readable, null>;
+  private readonly server: Server;
+  private readonly socketDir: string;
+  private readonly pending = new Map<number, Pending>();
+  /** Output sockets expected, by key: who takes each when it connects. */
+  private readonly outputs = new Map<string, (socket: Socket, first: Buffer) => void>();
+  private nextId = 1;
+  private ended = false;
+
+  constructor(private readonly onEnd: () => void) {
+    this.socketDir = mkdtempSync(path.join(tmpdir(), 'gantry-launcher-'));
+    const socketPath = path.join(this.socketDir, 'output.sock');
+    this.server = createServer((socket) => this.accept(socket));
+    this.server.listen(socketPath);
+    this.server.on('error', (error) => this.end(error));
+    this.child = spawn(process.execPath, ['--title=gantry-process-launcher', '--input-type=module', '--eval', readFileSync(launcherPath, 'utf8'), socketPath], {
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
+    const splitter = new LineSplitter((line) => this.dispatch(line));
+    this.child.stdout.on('data', (chunk: Buffer) => splitter.write(chunk));
+    this.child.stdin.on('error', () => {});
+    this.child.once('error', (error) => this.end(error));
+    this.child.once('close', (code, signal) => this.end(new Error(`the process launcher ${signal === null ? `exited with code ${code}` : `was ended by ${signal}`}`)));
+    process.once('exit', () => rmSync(this.socketDir, { recursive: true, force: true }));
+    this.idle();
+  }
+
+  get alive(): boolean {
+    return !this.ended;
+  }
+
+  launch(request: LaunchRequest, onOutput: (stream: OutputStream, chunk: Buffer) => void): Promise<Launched> {
+    if (this.ended) return Promise.reject(new LaunchError('the process launcher has ended', undefined));
+    const id = this.nextId++;
+    const keys = { stdout: randomBytes(KEY_BYTES).toString('hex'), stderr: randomBytes(KEY_BYTES).toString('hex') };
+    const streams = (['stdout', 'stderr'] as const).map((stream) => this.expectOutput(keys[stream], (chunk) => onOutput(stream, chunk)));
+    const closeOutput = () => {
+      for (const stream of streams) stream.close();
+    };
+    const outputClosed = Promise.all(streams.map((stream) => stream.closed)).then(() => undefined);
+    this.busy();
+    return new Promise<Launched>((resolve, reject) => {
+      let resolveExit!: (exit: { code: number | null; signal: NodeJS.Signals | null }) => void;
+      let rejectExit!: (error: Error) => void;
+      const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res, rej) => {
+        resolveExit = res;
+        rejectExit = rej;
+      });
+      exited.catch(() => {});
+      let pid: number | undefined;
+      const settle = () => {
+        this.pending.delete(id);
+        if (this.pending.size === 0) this.idle();
+      };
+      this.pending.set(id, {
+        started: (startedPid) => {
+          pid = startedPid;
+          resolve({ pid: startedPid, exited, outputClosed, closeOutput, forget: () => this.send({ op: 'forget', pid: startedPid }) });
+        },
+        failed: (error) => {
+          settle();
+          closeOutput();
+          reject(error);
+        },
+        exited: (report) => {
+          settle();
+          resolveExit({ code: report.code, signal: report.signal });
+        },
+        abandon: (error) => {
+          settle();
+          if (pid === undefined) {
+            closeOutput();
+            reject(new LaunchError(error.message, undefined));
+          } else rejectExit(error);
+        },
+      });
+      this.send({ op: 'run', id, argv: request.argv, env: request.env, cwd: request.cwd, keys });
+    });
+  }
+
+  /** Delivers the output of the socket that arrives with `key`; `close` stops waiting for it or reading it. */
+  private expectOutput(key: string, onChunk: (chunk: Buffer) => void): { closed: Promise<void>; close(): void } {
+    let socket: Socket | undefined;
+    let done!: () => void;
+    const closed = new Promise<void>((resolve) => (done = resolve));
+    this.outputs.set(key, (connected, first) => {
+      this.outputs.delete(key);
+      socket = connected;
+      if (first.length > 0) onChunk(first);
+      connected.on('data', onChunk);
+      connected.once('close', done);
+    });
+    return {
+      closed,
+      close: () => {
+        this.outputs.delete(key);
+        socket?.destroy();
+        done();
+      },
+    };
+  }
+
+  private accept(socket: Socket): void {
+    socket.on('error', () => {});
+    let head = Buffer.alloc(0);
+    const readKey = (chunk: Buffer) => {
+      head = Buffer.concat([head, chunk]);
+      if (head.length < KEY_BYTES) return;
+      socket.off('data', readKey);
+      const take = this.outputs.get(head.subarray(0, KEY_BYTES).toString('hex'));
+      if (take === undefined) socket.destroy();
+      else take(socket, head.subarray(KEY_BYTES));
+    };
+    socket.on('data', readKey);
+  }
+
+  private send(message: object): void {
+    if (!this.ended) this.child.stdin.write(`${JSON.stringify(message)}\n`);
+  }
+
+  private dispatch(line: string): void {
+    if (line === '') return;
+    const report = JSON.parse(line) as Report;
+    const pending = this.pending.get(report.id);
+    if (pending === undefined) return;
+    if (report.event === 'started') pending.started(report.pid);
+    else if (report.event === 'exit') pending.exited(report);
+    else pending.failed(new LaunchError(report.message, report.code ?? undefined));
+  }
+
+  private end(error: Error): void {
+    if (this.ended) return;
+    this.ended = true;
+    for (const pending of [...this.pending.values()]) pending.abandon(error);
+    this.server.close();
+    this.child.stdin.destroy();
+    rmSync(this.socketDir, { recursive: true, force: true });
+    this.onEnd();
+  }
+
+  /** While processes run, the launcher keeps Gantry alive; idle, it does not. */
+  private busy(): void {
+    this.child.ref();
+    this.server.ref();
+    for (const stream of [this.child.stdin, this.child.stdout] as unknown as { ref?(): void }[]) stream.ref?.();
+  }
+
+  private idle(): void {
+    this.child.unref();
+    this.server.unref();
+    for (const stream of [this.child.stdin, this.child.stdout] as unknown as { unref?(): void }[]) stream.unref?.();
+  }
+}
+
+let shared: Launcher | undefined;
+
+/** The launcher of this Gantry process, started on first use (and again if it ended). */
+export function hostLauncher(): Launcher {
+  if (shared === undefined || !shared.alive) {
+    const launcher: Launcher = new Launcher(() => {
+      if (shared === launcher) shared = undefined;
+    });
+    shared = launcher;
+  }
+  return shared;
+}
