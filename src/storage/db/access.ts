@@ -15,6 +15,8 @@ export function newTokenValue(): string {
 
 const tokenColumns = ['id', 'name', 'role', 'createdAt', 'lastUsedAt'] as const;
 const SESSION_HOURS = 12;
+/** A token's `lastUsedAt` is rewritten only when it is older than this. */
+const LAST_USED_PRECISION_MS = 60_000;
 
 export class AccessStore {
   constructor(private readonly db: Db) {}
@@ -45,13 +47,15 @@ export class AccessStore {
     return Number(result.numUpdatedRows) > 0;
   }
 
-  /** The live token with this value, marking it used. */
+  /** The live token with this value, marking it used (to the minute: not a write per request). */
   async authenticate(token: string): Promise<TokenRecord | undefined> {
     const row = await this.db.selectFrom('tokens').select(tokenColumns).where('hash', '=', hashToken(token)).where('revokedAt', 'is', null).executeTakeFirst();
     if (!row) return undefined;
-    const at = now();
-    await this.db.updateTable('tokens').set({ lastUsedAt: at }).where('id', '=', row.id).execute();
-    return { ...row, role: row.role as Role, lastUsedAt: at };
+    const at = new Date();
+    if (row.lastUsedAt !== null && at.getTime() - Date.parse(row.lastUsedAt) < LAST_USED_PRECISION_MS) return { ...row, role: row.role as Role };
+    const lastUsedAt = at.toISOString();
+    await this.db.updateTable('tokens').set({ lastUsedAt }).where('id', '=', row.id).execute();
+    return { ...row, role: row.role as Role, lastUsedAt };
   }
 
   async createSession(tokenId: number): Promise<string> {

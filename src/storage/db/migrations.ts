@@ -180,9 +180,16 @@ const jobOutputs: Migration = {
   },
 };
 
+/** The run list filtered by branch (the web UI's branch filter, `gantry runs list --branch`), newest first. */
+const runsByBranch: Migration = {
+  async up(db) {
+    await db.schema.createIndex('runsByBranch').on('runs').columns(['branch', 'id']).execute();
+  },
+};
+
 /** Every migration, by name; names sort in the order they run. */
 export function migrationProvider(dialect: DialectName): MigrationProvider {
   return {
-    getMigrations: async () => ({ '0001_initial': initial(dialect), '0002_job_outputs': jobOutputs }),
+    getMigrations: async () => ({ '0001_initial': initial(dialect), '0002_job_outputs': jobOutputs, '0003_runs_by_branch': runsByBranch }),
   };
 }

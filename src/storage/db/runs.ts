@@ -37,7 +37,30 @@ export interface NewJob {
   queuedAt: string;
 }
 
-type RunRow = Selectable<RunTable> & { repo: string };
+/** Every column of a run but its event: lists and views never need the event payload (kilobytes per run). */
+const runColumns = [
+  'runs.id',
+  'runs.repoId',
+  'runs.workflowFile',
+  'runs.workflowName',
+  'runs.event',
+  'runs.ref',
+  'runs.branch',
+  'runs.sha',
+  'runs.actor',
+  'runs.attempt',
+  'runs.status',
+  'runs.conclusion',
+  'runs.createdAt',
+  'runs.startedAt',
+  'runs.finishedAt',
+  'runs.concurrencyGroup',
+  'runs.cancelInProgress',
+  'runs.chainDepth',
+  'runs.cancelRequested',
+] as const;
+
+type RunRow = Omit<Selectable<RunTable>, 'eventData'> & { repo: string };
 
 function runRecord(row: RunRow): RunRecord {
   return {
@@ -103,7 +126,7 @@ export class RunStore {
   constructor(private readonly db: Db) {}
 
   private selectRuns() {
-    return this.db.selectFrom('runs').innerJoin('repos', 'repos.id', 'runs.repoId').selectAll('runs').select('repos.name as repo');
+    return this.db.selectFrom('runs').innerJoin('repos', 'repos.id', 'runs.repoId').select(runColumns).select('repos.name as repo');
   }
 
   async create(run: NewRun): Promise<RunRecord> {

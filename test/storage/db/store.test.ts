@@ -152,7 +152,17 @@ for (const backend of backends) {
       const { token, record } = await store.access.createToken('ci', 'maintainer');
       const raw = await store.database.db.selectFrom('tokens').select('hash').where('id', '=', record.id).executeTakeFirstOrThrow();
       assert.notEqual(raw.hash, token);
-      assert.equal((await store.access.authenticate(token))?.role, 'maintainer');
+      const firstUse = await store.access.authenticate(token);
+      assert.equal(firstUse?.role, 'maintainer');
+      assert.ok(firstUse.lastUsedAt !== null && Date.now() - Date.parse(firstUse.lastUsedAt) < 60_000);
+      const lastUsed = async () => (await store.database.db.selectFrom('tokens').select('lastUsedAt').where('id', '=', record.id).executeTakeFirstOrThrow()).lastUsedAt;
+      assert.equal(await lastUsed(), firstUse.lastUsedAt, 'the first use is stored');
+      // Within a minute a use is not written again; an older mark is renewed.
+      assert.equal((await store.access.authenticate(token))?.lastUsedAt, firstUse.lastUsedAt);
+      await store.database.db.updateTable('tokens').set({ lastUsedAt: '2020-01-01T00:00:00.000Z' }).where('id', '=', record.id).execute();
+      const renewed = await store.access.authenticate(token);
+      assert.notEqual(renewed?.lastUsedAt, '2020-01-01T00:00:00.000Z');
+      assert.equal(await lastUsed(), renewed?.lastUsedAt);
       assert.equal(await store.access.authenticate(token + 'x'), undefined);
       const session = await store.access.createSession(record.id);
       assert.equal((await store.access.sessionToken(session))?.id, record.id);
