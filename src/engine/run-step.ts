@@ -4,7 +4,7 @@
 
 import { randomUUID } from 'node:crypto';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ProcessStartError, type Executor } from '../executors/types.ts';
 import { resolveShell, scriptFileContent, ShellError } from '../executors/shells.ts';
@@ -52,35 +52,26 @@ export interface StepReport {
 }
 
 /**
- * The file-command files of a job's steps. They are created once per job and
- * emptied before each step: creating files costs several times more than
- * truncating them, and steps of a job never run at the same time.
+ * The file-command files of a job's steps. They are created with the job's
+ * folder and emptied before each step: creating files costs several times more
+ * than truncating them, and steps of a job never run at the same time.
  */
 export class StepFileSet {
-  private files?: StepFiles;
   /** Files a step wrote to: only these need emptying for the next one. */
   private readonly written = new Set<string>();
   /** The job's `run:` script files. */
   readonly scripts: ScriptFiles;
 
-  constructor(private readonly temp: string) {
-    this.scripts = new ScriptFiles(temp);
+  /** `files` exist (empty), and so does `firstScript`, a `.sh` file in `temp`. */
+  constructor(
+    private readonly files: StepFiles,
+    temp: string,
+    firstScript: string,
+  ) {
+    this.scripts = new ScriptFiles(temp, firstScript);
   }
 
-  async forNextStep(): Promise<StepFiles> {
-    if (!this.files) {
-      const folder = path.join(this.temp, '_runner_file_commands');
-      const id = randomUUID();
-      this.files = {
-        output: path.join(folder, `set_output_${id}`),
-        env: path.join(folder, `set_env_${id}`),
-        path: path.join(folder, `add_path_${id}`),
-        state: path.join(folder, `save_state_${id}`),
-        summary: path.join(folder, `step_summary_${id}`),
-      };
-      await mkdir(folder, { recursive: true });
-      for (const file of Object.values(this.files)) writeFileSync(file, '');
-    }
+  forNextStep(): StepFiles {
     // These files are tiny: synchronous calls cost a fraction of the thread-pool round trips that
     // asynchronous ones take per step (measured in bench/step-overhead.ts).
     for (const file of this.written) writeFileSync(file, '');
@@ -125,8 +116,12 @@ export async function prepareScript(
 export class ScriptFiles {
   private spare: string | undefined;
 
-  constructor(private readonly folder: string) {
-    this.prepareSpare();
+  /** `spare`: an empty `.sh` file in `folder` made ahead for the first script. */
+  constructor(
+    private readonly folder: string,
+    spare: string,
+  ) {
+    this.spare = spare;
   }
 
   /** A fresh file name with this extension (an existing empty file when one is ready). */
