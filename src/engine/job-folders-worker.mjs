@@ -37,11 +37,34 @@ function make({ prefix, folders, files, copy }) {
   }
 }
 
-parentPort.on('message', (request) => {
+/**
+ * Requests wait here rather than in the port, so that folders a job waits for are made before
+ * folders of finished jobs are removed.
+ */
+const makes = [];
+const removals = [];
+let draining = false;
+
+function drain() {
+  const request = makes.shift() ?? removals.shift();
+  if (!request) {
+    draining = false;
+    return;
+  }
   try {
     const value = request.op === 'make' ? make(request) : remove(request.folder);
     parentPort.postMessage({ id: request.id, value });
   } catch (error) {
     parentPort.postMessage({ id: request.id, error: error instanceof Error ? error.message : String(error) });
+  }
+  // One request at a time, so that requests that arrived meanwhile are sorted in before the next.
+  setImmediate(drain);
+}
+
+parentPort.on('message', (request) => {
+  (request.op === 'make' ? makes : removals).push(request);
+  if (!draining) {
+    draining = true;
+    setImmediate(drain);
   }
 });
