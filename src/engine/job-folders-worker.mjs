@@ -5,6 +5,7 @@
 
 import { constants, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { setImmediate } from 'node:timers';
 import { parentPort } from 'node:worker_threads';
 
 /** Copies a folder tree; files are cloned where the file system can. */
@@ -52,7 +53,7 @@ function drain() {
     return;
   }
   try {
-    const value = request.op === 'make' ? make(request) : remove(request.folder);
+    const value = request.op === 'make' ? make(request) : request.op === 'create' ? writeFileSync(request.file, '', { flag: 'wx' }) : remove(request.folder);
     parentPort.postMessage({ id: request.id, value });
   } catch (error) {
     parentPort.postMessage({ id: request.id, error: error instanceof Error ? error.message : String(error) });
@@ -62,7 +63,7 @@ function drain() {
 }
 
 parentPort.on('message', (request) => {
-  (request.op === 'make' ? makes : removals).push(request);
+  (request.op === 'remove' ? removals : makes).push(request);
   if (!draining) {
     draining = true;
     setImmediate(drain);

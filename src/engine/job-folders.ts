@@ -14,7 +14,7 @@ export interface FolderLayout {
   copy?: { from: string; to: string };
 }
 
-type Request = ({ op: 'make'; prefix: string } & FolderLayout) | { op: 'remove'; folder: string };
+type Request = ({ op: 'make'; prefix: string } & FolderLayout) | { op: 'create'; file: string } | { op: 'remove'; folder: string };
 
 let worker: Worker | undefined;
 let nextId = 0;
@@ -64,6 +64,11 @@ function call(request: Request): Promise<unknown> {
 /** Makes a new folder named `<prefix>XXXXXX` (as `mkdtemp`) with `layout` in it; resolves to its path. */
 export async function makeFolder(prefix: string, layout: FolderLayout): Promise<string> {
   return (await call({ op: 'make', prefix, ...layout })) as string;
+}
+
+/** Creates an empty file; fails if it exists. */
+export async function createEmptyFile(file: string): Promise<void> {
+  await call({ op: 'create', file });
 }
 
 /** Removes a folder and everything in it; a folder that is not there is no error. */

@@ -4,11 +4,11 @@
 
 import { randomUUID } from 'node:crypto';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ProcessStartError, type Executor } from '../executors/types.ts';
 import { resolveShell, scriptFileContent, ShellError } from '../executors/shells.ts';
 import type { Annotation, EngineListener, JobKey } from './events.ts';
+import { createEmptyFile } from './job-folders.ts';
 import { parseKeyValueFile, parsePathFile, validateEnvEntries } from './file-commands.ts';
 import type { SecretMasker } from './masking.ts';
 import type { StepFiles } from './runner-env.ts';
@@ -108,10 +108,10 @@ export async function prepareScript(
 
 /**
  * Names for a job's script files, one per step as the runner makes them. A
- * `.sh` file is created ahead, in the background, while the step before runs:
- * on a journaling disk creating a file costs about a millisecond, as much as
- * starting the step's shell, and writing into an existing one a few
- * microseconds.
+ * `.sh` file is created ahead, off the main thread (the first with the job's
+ * folder, the next while the step before runs): on a journaling disk creating
+ * a file costs about a millisecond, as much as starting the step's shell, and
+ * writing into an existing one a few microseconds.
  */
 export class ScriptFiles {
   private spare: string | undefined;
@@ -137,7 +137,7 @@ export class ScriptFiles {
 
   private prepareSpare(): void {
     const file = path.join(this.folder, `${randomUUID()}.sh`);
-    writeFile(file, '', { flag: 'wx' }).then(
+    createEmptyFile(file).then(
       () => void (this.spare = file),
       () => undefined,
     );
