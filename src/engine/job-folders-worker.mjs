@@ -5,7 +5,6 @@
 
 import { constants, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { setImmediate } from 'node:timers';
 import { parentPort } from 'node:worker_threads';
 
 /** Copies a folder tree; files are cloned where the file system can. */
@@ -38,34 +37,11 @@ function make({ prefix, folders, files, copy }) {
   }
 }
 
-/**
- * Requests wait here rather than in the port, so that folders a job waits for are made before
- * folders of finished jobs are removed.
- */
-const makes = [];
-const removals = [];
-let draining = false;
-
-function drain() {
-  const request = makes.shift() ?? removals.shift();
-  if (!request) {
-    draining = false;
-    return;
-  }
+parentPort.on('message', (request) => {
   try {
     const value = request.op === 'make' ? make(request) : request.op === 'create' ? writeFileSync(request.file, '', { flag: 'wx' }) : remove(request.folder);
     parentPort.postMessage({ id: request.id, value });
   } catch (error) {
     parentPort.postMessage({ id: request.id, error: error instanceof Error ? error.message : String(error) });
-  }
-  // One request at a time, so that requests that arrived meanwhile are sorted in before the next.
-  setImmediate(drain);
-}
-
-parentPort.on('message', (request) => {
-  (request.op === 'remove' ? removals : makes).push(request);
-  if (!draining) {
-    draining = true;
-    setImmediate(drain);
   }
 });
