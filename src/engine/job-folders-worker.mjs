@@ -39,7 +39,7 @@ function make({ prefix, folders, files, copy }) {
 
 parentPort.on('message', (request) => {
   try {
-    const value = request.op === 'make' ? make(request) : request.op === 'create' ? writeFileSync(request.file, '', { flag: 'wx' }) : remove(request.folder);
+    const value = request.op === 'make' ? make(request) : request.op === 'create' ? writeFileSync(request.file, '', { flag: 'wx' }) : request.folders.forEach(remove);
     parentPort.postMessage({ id: request.id, value });
   } catch (error) {
     parentPort.postMessage({ id: request.id, error: error instanceof Error ? error.message : String(error) });

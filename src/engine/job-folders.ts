@@ -14,7 +14,7 @@ export interface FolderLayout {
   copy?: { from: string; to: string };
 }
 
-type Request = ({ op: 'make'; prefix: string } & FolderLayout) | { op: 'create'; file: string } | { op: 'remove'; folder: string };
+type Request = ({ op: 'make'; prefix: string } & FolderLayout) | { op: 'create'; file: string } | { op: 'remove'; folders: string[] };
 
 /** One worker thread and the calls waiting for its answers. */
 class FolderThread {
@@ -78,7 +78,7 @@ export async function createEmptyFile(file: string): Promise<void> {
   await making.call({ op: 'create', file });
 }
 
-/** Removes a folder and everything in it; a folder that is not there is no error. */
-export async function removeFolder(folder: string): Promise<void> {
-  await removing.call({ op: 'remove', folder });
+/** Removes folders and everything in them; a folder that is not there is no error. */
+export async function removeFolders(folders: string[]): Promise<void> {
+  await removing.call({ op: 'remove', folders });
 }

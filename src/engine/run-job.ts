@@ -261,7 +261,7 @@ export async function runJob(leg: LegRun, shared: RunShared): Promise<JobResult>
       job: { status: 'success' },
       posts: [],
       preStates: new Map(),
-      stepFiles: new StepFileSet(workspace.stepFiles, workspace.temp, workspace.firstScript),
+      stepFiles: new StepFileSet(workspace.stepFiles, workspace.temp, workspace.scripts),
       background: [],
       // Services listen on this machine's loopback: a sandboxed job that has them needs the network.
       isolation: { writable: workspace.writable, network: options.sandboxNetwork || services !== undefined },

@@ -62,13 +62,13 @@ export class StepFileSet {
   /** The job's `run:` script files. */
   readonly scripts: ScriptFiles;
 
-  /** `files` exist (empty), and so does `firstScript`, a `.sh` file in `temp`. */
+  /** `files` exist (empty), and so do `scripts`, `.sh` files in `temp`. */
   constructor(
     private readonly files: StepFiles,
     temp: string,
-    firstScript: string,
+    scripts: readonly string[],
   ) {
-    this.scripts = new ScriptFiles(temp, firstScript);
+    this.scripts = new ScriptFiles(temp, scripts);
   }
 
   forNextStep(): StepFiles {
@@ -108,37 +108,34 @@ export async function prepareScript(
 
 /**
  * Names for a job's script files, one per step as the runner makes them. A
- * `.sh` file is created ahead, off the main thread (the first with the job's
- * folder, the next while the step before runs): on a journaling disk creating
+ * `.sh` file is created ahead, off the main thread (the first two with the
+ * job's folder, then one while the step before runs): on a journaling disk creating
  * a file costs about a millisecond, as much as starting the step's shell, and
  * writing into an existing one a few microseconds.
  */
 export class ScriptFiles {
-  private spare: string | undefined;
+  private readonly spares: string[];
 
-  /** `spare`: an empty `.sh` file in `folder` made ahead for the first script. */
+  /** `spares`: empty `.sh` files in `folder` made ahead for the first scripts. */
   constructor(
     private readonly folder: string,
-    spare: string,
+    spares: readonly string[],
   ) {
-    this.spare = spare;
+    this.spares = [...spares];
   }
 
   /** A fresh file name with this extension (an existing empty file when one is ready). */
   take(extension: string): string {
-    const spare = this.spare;
-    if (extension === '.sh' && spare !== undefined) {
-      this.spare = undefined;
-      this.prepareSpare();
-      return spare;
-    }
-    return path.join(this.folder, `${randomUUID()}${extension}`);
+    const spare = extension === '.sh' ? this.spares.shift() : undefined;
+    if (spare === undefined) return path.join(this.folder, `${randomUUID()}${extension}`);
+    if (this.spares.length === 0) this.prepareSpare();
+    return spare;
   }
 
   private prepareSpare(): void {
     const file = path.join(this.folder, `${randomUUID()}.sh`);
     createEmptyFile(file).then(
-      () => void (this.spare = file),
+      () => void this.spares.push(file),
       () => undefined,
     );
   }

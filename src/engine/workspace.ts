@@ -10,7 +10,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { checkoutCommit, repositoryPlace, type RepositoryPlace } from '../plan/git-checkout.ts';
-import { makeFolder, removeFolder, startFolderWorker } from './job-folders.ts';
+import { makeFolder, removeFolders, startFolderWorker } from './job-folders.ts';
 import { FILE_COMMANDS_FOLDER, stepFilesIn, type StepFiles } from './runner-env.ts';
 
 export interface Workspace {
@@ -24,8 +24,8 @@ export interface Workspace {
   toolCache: string;
   /** The job's file-command files in `temp`, created empty. */
   stepFiles: StepFiles;
-  /** An empty `.sh` file in `temp` for the job's first script. */
-  firstScript: string;
+  /** Empty `.sh` files in `temp` for the job's first scripts. */
+  scripts: string[];
   /** Everything of this job a sandboxed step may write: the job's folder, or with --bind the repository too. */
   writable: string[];
   dispose(): Promise<void>;
@@ -47,9 +47,12 @@ interface MadeFolder {
   template: string;
   base: Promise<string>;
   fileCommandsId: string;
-  firstScript: string;
+  scripts: string[];
 }
 
+/** Script files made with a job's folder: most jobs need no more, and a job that does makes the next while a step runs. */
+const SCRIPTS_AHEAD = 2;
+const REMOVAL_BATCH_MS = 20;
 const SPARE_PREFIX = path.join(tmpdir(), 'gantry-job-');
 
 /** Makes the workspaces of one run; `dispose` removes the templates it made. */
@@ -57,6 +60,9 @@ export class Workspaces {
   private readonly templates = new Map<string, Promise<string>>();
   private templateRoot: Promise<string> | undefined;
   private readonly removals = new Set<Promise<void>>();
+  /** Folders of finished jobs not yet sent for removal. */
+  private readonly batch: string[] = [];
+  private batchTimer: NodeJS.Timeout | undefined;
   /** The next job's folder, made while the current one runs. */
   private spare: MadeFolder | undefined;
 
@@ -84,15 +90,16 @@ export class Workspaces {
       renameSync(madeBase, base);
     } catch (error) {
       this.remove(madeBase);
+      this.flushRemovals();
       throw error;
     }
     const temp = path.join(base, 'temp');
     const toolCache = path.join(base, 'tool-cache');
     const stepFiles = stepFilesIn(path.join(temp, FILE_COMMANDS_FOLDER), made.fileCommandsId);
-    const firstScript = path.join(temp, made.firstScript);
+    const scripts = made.scripts.map((script) => path.join(temp, script));
     // A job's folder is removed while the next job runs; the run waits for every removal at its end.
-    const dispose = async () => void this.remove(base);
-    const files = { temp, toolCache, stepFiles, firstScript };
+    const dispose = async () => this.remove(base);
+    const files = { temp, toolCache, stepFiles, scripts };
     if (request.bind) {
       return { ...files, path: path.resolve(request.repoDir), checkout: place.top, writable: [path.resolve(request.repoDir), base], dispose };
     }
@@ -104,26 +111,29 @@ export class Workspaces {
     const spare = this.spare;
     this.spare = undefined;
     if (spare) this.discard(spare);
+    // Discarded spares join the batch once made; then the batch goes, and the run waits for it.
     await Promise.allSettled([...this.removals]);
     const root = this.templateRoot;
     this.templateRoot = undefined;
     this.templates.clear();
-    if (root) await removeFolder(await root).catch(() => {});
+    if (root) this.remove(await root.catch(() => ''));
+    this.flushRemovals();
+    await Promise.allSettled([...this.removals]);
   }
 
-  /** Starts making a job's folder: temp/ with the file-command files and a script file, tool-cache/, the checkout. */
+  /** Starts making a job's folder: temp/ with the file-command files and script files, tool-cache/, the checkout. */
   private make(template: string): MadeFolder {
     const fileCommandsId = randomUUID();
-    const firstScript = `${randomUUID()}.sh`;
+    const scripts = Array.from({ length: SCRIPTS_AHEAD }, () => `${randomUUID()}.sh`);
     const commands = path.join('temp', FILE_COMMANDS_FOLDER);
     const base = makeFolder(SPARE_PREFIX, {
       folders: ['temp', 'tool-cache', commands],
-      files: [...Object.values(stepFilesIn(commands, fileCommandsId)), path.join('temp', firstScript)],
+      files: [...Object.values(stepFilesIn(commands, fileCommandsId)), ...scripts.map((script) => path.join('temp', script))],
       ...(template ? { copy: { from: template, to: 'workspace' } } : {}),
     });
     // A spare that fails is reported to the job that takes it, or to nobody.
     base.catch(() => undefined);
-    return { template, base, fileCommandsId, firstScript };
+    return { template, base, fileCommandsId, scripts };
   }
 
   private discard(made: MadeFolder): void {
@@ -134,8 +144,17 @@ export class Workspaces {
     this.track(removal);
   }
 
-  private remove(folder: string): Promise<void> {
-    return this.track(removeFolder(folder));
+  /** Removals go to the worker in batches: one message per job costs more than the removal's wait. */
+  private remove(folder: string): void {
+    if (folder === '') return;
+    this.batch.push(folder);
+    this.batchTimer ??= setTimeout(() => this.flushRemovals(), REMOVAL_BATCH_MS).unref();
+  }
+
+  private flushRemovals(): void {
+    clearTimeout(this.batchTimer);
+    this.batchTimer = undefined;
+    if (this.batch.length > 0) this.track(removeFolders(this.batch.splice(0)));
   }
 
   private track(removal: Promise<void>): Promise<void> {
