@@ -53,6 +53,11 @@ interface MadeFolder {
 /** Script files made with a job's folder: most jobs need no more, and a job that does makes the next while a step runs. */
 const SCRIPTS_AHEAD = 2;
 const REMOVAL_BATCH_MS = 20;
+/**
+ * Folders made ahead: with two, a folder has two jobs' time to be made, which it needs on a busy
+ * machine (measured with --jobs 1 and 2); an unused one costs the worker a make and a removal.
+ */
+const SPARES = 2;
 const SPARE_PREFIX = path.join(tmpdir(), 'gantry-job-');
 
 /** Makes the workspaces of one run; `dispose` removes the templates it made. */
@@ -63,8 +68,8 @@ export class Workspaces {
   /** Folders of finished jobs not yet sent for removal. */
   private readonly batch: string[] = [];
   private batchTimer: NodeJS.Timeout | undefined;
-  /** The next job's folder, made while the current one runs. */
-  private spare: MadeFolder | undefined;
+  /** The next jobs' folders, made while the current ones run. */
+  private spares: MadeFolder[] = [];
 
   constructor() {
     startFolderWorker();
@@ -73,14 +78,10 @@ export class Workspaces {
   async prepare(request: WorkspaceRequest): Promise<Workspace> {
     const place = await repositoryPlace(request.repoDir);
     const template = request.bind ? '' : await this.template(place, request.sha);
-    let made = this.spare;
-    this.spare = undefined;
-    if (made && made.template !== template) {
-      this.discard(made);
-      made = undefined;
-    }
-    made ??= this.make(template);
-    this.spare = this.make(template);
+    for (const stale of this.spares.filter((spare) => spare.template !== template)) this.discard(stale);
+    this.spares = this.spares.filter((spare) => spare.template === template);
+    const made = this.spares.shift() ?? this.make(template);
+    while (this.spares.length < SPARES) this.spares.push(this.make(template));
 
     // The folder is named after the job when the job takes it. One rename: synchronous, it costs the
     // main thread a fraction of what waiting for the thread pool costs the job on a busy machine.
@@ -108,9 +109,7 @@ export class Workspaces {
   }
 
   async dispose(): Promise<void> {
-    const spare = this.spare;
-    this.spare = undefined;
-    if (spare) this.discard(spare);
+    for (const spare of this.spares.splice(0)) this.discard(spare);
     // Discarded spares join the batch once made; then the batch goes, and the run waits for it.
     await Promise.allSettled([...this.removals]);
     const root = this.templateRoot;
