@@ -71,6 +71,11 @@ export class StepFileSet {
     this.scripts = new ScriptFiles(temp, scripts);
   }
 
+  /** Resolves when no script file is being made in `temp`: then the folder may be removed. */
+  settled(): Promise<void> {
+    return this.scripts.settled();
+  }
+
   forNextStep(): StepFiles {
     // These files are tiny: synchronous calls cost a fraction of the thread-pool round trips that
     // asynchronous ones take per step (measured in bench/step-overhead.ts).
@@ -132,9 +137,16 @@ export class ScriptFiles {
     return spare;
   }
 
+  /** Resolves when no file is being made. */
+  settled(): Promise<void> {
+    return this.making;
+  }
+
+  private making: Promise<void> = Promise.resolve();
+
   private prepareSpare(): void {
     const file = path.join(this.folder, `${randomUUID()}.sh`);
-    createEmptyFile(file).then(
+    this.making = createEmptyFile(file).then(
       () => void this.spares.push(file),
       () => undefined,
     );
