@@ -204,6 +204,7 @@ export async function runJob(leg: LegRun, shared: RunShared): Promise<JobResult>
     return finish('failure');
   }
 
+  const stepFiles = new StepFileSet(workspace.stepFiles, workspace.temp, workspace.scripts);
   let stopServices: (() => Promise<void>) | undefined;
   let stopContainer: (() => Promise<void>) | undefined;
   let endBackground: (() => void) | undefined;
@@ -261,7 +262,7 @@ export async function runJob(leg: LegRun, shared: RunShared): Promise<JobResult>
       job: { status: 'success' },
       posts: [],
       preStates: new Map(),
-      stepFiles: new StepFileSet(workspace.temp),
+      stepFiles,
       background: [],
       // Services listen on this machine's loopback: a sandboxed job that has them needs the network.
       isolation: { writable: workspace.writable, network: options.sandboxNetwork || services !== undefined },
@@ -303,6 +304,8 @@ export async function runJob(leg: LegRun, shared: RunShared): Promise<JobResult>
     endBackground?.();
     await stopContainer?.();
     await stopServices?.();
+    // A script file still being made would land in the folder while it is removed.
+    await stepFiles.settled();
     await workspace.dispose();
   }
 }

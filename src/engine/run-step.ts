@@ -4,11 +4,11 @@
 
 import { randomUUID } from 'node:crypto';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ProcessStartError, type Executor } from '../executors/types.ts';
 import { resolveShell, scriptFileContent, ShellError } from '../executors/shells.ts';
 import type { Annotation, EngineListener, JobKey } from './events.ts';
+import { createEmptyFile } from './job-folders.ts';
 import { parseKeyValueFile, parsePathFile, validateEnvEntries } from './file-commands.ts';
 import type { SecretMasker } from './masking.ts';
 import type { StepFiles } from './runner-env.ts';
@@ -52,35 +52,31 @@ export interface StepReport {
 }
 
 /**
- * The file-command files of a job's steps. They are created once per job and
- * emptied before each step: creating files costs several times more than
- * truncating them, and steps of a job never run at the same time.
+ * The file-command files of a job's steps. They are created with the job's
+ * folder and emptied before each step: creating files costs several times more
+ * than truncating them, and steps of a job never run at the same time.
  */
 export class StepFileSet {
-  private files?: StepFiles;
   /** Files a step wrote to: only these need emptying for the next one. */
   private readonly written = new Set<string>();
   /** The job's `run:` script files. */
   readonly scripts: ScriptFiles;
 
-  constructor(private readonly temp: string) {
-    this.scripts = new ScriptFiles(temp);
+  /** `files` exist (empty), and so do `scripts`, `.sh` files in `temp`. */
+  constructor(
+    private readonly files: StepFiles,
+    temp: string,
+    scripts: readonly string[],
+  ) {
+    this.scripts = new ScriptFiles(temp, scripts);
   }
 
-  async forNextStep(): Promise<StepFiles> {
-    if (!this.files) {
-      const folder = path.join(this.temp, '_runner_file_commands');
-      const id = randomUUID();
-      this.files = {
-        output: path.join(folder, `set_output_${id}`),
-        env: path.join(folder, `set_env_${id}`),
-        path: path.join(folder, `add_path_${id}`),
-        state: path.join(folder, `save_state_${id}`),
-        summary: path.join(folder, `step_summary_${id}`),
-      };
-      await mkdir(folder, { recursive: true });
-      for (const file of Object.values(this.files)) writeFileSync(file, '');
-    }
+  /** Resolves when no script file is being made in `temp`: then the folder may be removed. */
+  settled(): Promise<void> {
+    return this.scripts.settled();
+  }
+
+  forNextStep(): StepFiles {
     // These files are tiny: synchronous calls cost a fraction of the thread-pool round trips that
     // asynchronous ones take per step (measured in bench/step-overhead.ts).
     for (const file of this.written) writeFileSync(file, '');
@@ -117,33 +113,41 @@ export async function prepareScript(
 
 /**
  * Names for a job's script files, one per step as the runner makes them. A
- * `.sh` file is created ahead, in the background, while the step before runs:
- * on a journaling disk creating a file costs about a millisecond, as much as
- * starting the step's shell, and writing into an existing one a few
- * microseconds.
+ * `.sh` file is created ahead, off the main thread (the first two with the
+ * job's folder, then one while the step before runs): on a journaling disk creating
+ * a file costs about a millisecond, as much as starting the step's shell, and
+ * writing into an existing one a few microseconds.
  */
 export class ScriptFiles {
-  private spare: string | undefined;
+  private readonly spares: string[];
 
-  constructor(private readonly folder: string) {
-    this.prepareSpare();
+  /** `spares`: empty `.sh` files in `folder` made ahead for the first scripts. */
+  constructor(
+    private readonly folder: string,
+    spares: readonly string[],
+  ) {
+    this.spares = [...spares];
   }
 
   /** A fresh file name with this extension (an existing empty file when one is ready). */
   take(extension: string): string {
-    const spare = this.spare;
-    if (extension === '.sh' && spare !== undefined) {
-      this.spare = undefined;
-      this.prepareSpare();
-      return spare;
-    }
-    return path.join(this.folder, `${randomUUID()}${extension}`);
+    const spare = extension === '.sh' ? this.spares.shift() : undefined;
+    if (spare === undefined) return path.join(this.folder, `${randomUUID()}${extension}`);
+    if (this.spares.length === 0) this.prepareSpare();
+    return spare;
   }
+
+  /** Resolves when no file is being made. */
+  settled(): Promise<void> {
+    return this.making;
+  }
+
+  private making: Promise<void> = Promise.resolve();
 
   private prepareSpare(): void {
     const file = path.join(this.folder, `${randomUUID()}.sh`);
-    writeFile(file, '', { flag: 'wx' }).then(
-      () => void (this.spare = file),
+    this.making = createEmptyFile(file).then(
+      () => void this.spares.push(file),
       () => undefined,
     );
   }

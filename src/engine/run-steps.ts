@@ -343,7 +343,7 @@ export async function processEnvironment(
   /** What the environment starts from: the host's, or in a container the container's (its PATH if any). */
   base: Record<string, string> = frame.containers.job?.env ?? frame.shared.hostEnv,
 ): Promise<{ env: Record<string, string>; files: StepFiles; pathValue: string }> {
-  const files = await frame.stepFiles.forNextStep();
+  const files = frame.stepFiles.forNextStep();
   const pathValue = [...frame.addedPaths, base.PATH ?? ''].filter(Boolean).join(path.delimiter);
   const env: Record<string, string> = {
     ...base,

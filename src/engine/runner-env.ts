@@ -2,6 +2,7 @@
 // that match the event.
 
 import os from 'node:os';
+import path from 'node:path';
 
 export interface StepFiles {
   output: string;
@@ -9,6 +10,20 @@ export interface StepFiles {
   path: string;
   state: string;
   summary: string;
+}
+
+/** Where the runner keeps a job's file-command files: `<RUNNER_TEMP>/_runner_file_commands`. */
+export const FILE_COMMANDS_FOLDER = '_runner_file_commands';
+
+/** The file-command files of a job in `folder`, named as the runner names them (`set_output_<id>`...). */
+export function stepFilesIn(folder: string, id: string): StepFiles {
+  return {
+    output: path.join(folder, `set_output_${id}`),
+    env: path.join(folder, `set_env_${id}`),
+    path: path.join(folder, `add_path_${id}`),
+    state: path.join(folder, `save_state_${id}`),
+    summary: path.join(folder, `step_summary_${id}`),
+  };
 }
 
 export interface RunnerFacts {

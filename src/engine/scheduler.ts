@@ -32,7 +32,7 @@ export interface LegRun {
   group: JobGroup;
   planned: PlannedJob;
   needs: Record<string, NeedResult>;
-  /** Results of every job this one depends on, directly or not (for status functions). */
+  /** The distinct results of the jobs this one depends on, directly or not (for status functions). */
   ancestorResults: Conclusion[];
   /** Aborts when fail-fast or a concurrency group cancels this leg. */
   cancel: AbortSignal;
@@ -85,8 +85,31 @@ function combinedOutputs(results: readonly JobResult[]): Record<string, string> 
   return Object.assign({}, ...results.map((r) => r.outputs)) as Record<string, string>;
 }
 
+/** What the scheduler knows of a group beyond the group itself, kept so that a finished job costs O(its dependents). */
+interface GroupState {
+  /** Position in the plan: groups that become ready together start in this order. */
+  index: number;
+  /** The groups its needs name (each once). */
+  needed: JobGroup[];
+  /** The groups that name this one in their needs. */
+  dependents: JobGroup[];
+  /** How many of `needed` have not finished. */
+  unfinishedNeeds: number;
+  /** The distinct results of this group and every group it depends on, directly or not; set when it finishes. */
+  lineage?: ReadonlySet<Conclusion>;
+}
+
 export class Scheduler {
   private readonly groups: JobGroup[] = [];
+  private readonly states = new Map<JobGroup, GroupState>();
+  /** Per workflow: each planned id, and each caller's id, to the groups it stands for, in plan order. */
+  private readonly byNeed = new Map<WorkflowPlan, Map<string, JobGroup[]>>();
+  /** Groups whose needs have all finished but that have not started (waiting for a concurrency group), in plan order. */
+  private ready: JobGroup[] = [];
+  private finishedGroups = 0;
+  /** Unfinished groups per workflow and per reusable-workflow call. */
+  private readonly unfinishedPerWorkflow = new Map<WorkflowPlan, number>();
+  private readonly unfinishedPerCall = new Map<string, number>();
   private running = 0;
   private readonly queue: LegRun[] = [];
   private readonly runningPerGroup = new Map<JobGroup, number>();
@@ -102,15 +125,46 @@ export class Scheduler {
     private readonly hooks: SchedulerHooks,
   ) {
     for (const workflowPlan of plan.workflows.filter((wp) => wp.triggered)) {
-      const ids = [...new Set(workflowPlan.jobs.map((planned) => planned.id))];
-      for (const id of ids) {
-        const legs = workflowPlan.jobs.filter((planned) => planned.id === id);
+      const legsById = new Map<string, PlannedJob[]>();
+      for (const planned of workflowPlan.jobs) {
+        const legs = legsById.get(planned.id);
+        if (legs) legs.push(planned);
+        else legsById.set(planned.id, [planned]);
+      }
+      const byNeed = new Map<string, JobGroup[]>();
+      this.byNeed.set(workflowPlan, byNeed);
+      for (const [id, legs] of legsById) {
         const call = legs[0]!.call;
         const workflow = call?.workflow ?? workflowPlan.workflow;
         const job = workflow.jobs.find((candidate) => candidate.id === (call?.jobId ?? id));
-        if (job) this.groups.push({ workflowPlan, id, workflow, job, needs: legs[0]!.needs, legs, results: [], done: false });
+        if (!job) continue;
+        const group: JobGroup = { workflowPlan, id, workflow, job, needs: legs[0]!.needs, legs, results: [], done: false };
+        this.groups.push(group);
+        // `a/b/c` answers for `a/b/c`, `a/b` and `a`: a need of a calling job stands for all its called jobs.
+        for (let end = id.length; end > 0; end = id.lastIndexOf('/', end - 1)) {
+          const name = id.slice(0, end);
+          const named = byNeed.get(name);
+          if (named) named.push(group);
+          else byNeed.set(name, [group]);
+        }
       }
     }
+    for (const [index, group] of this.groups.entries()) {
+      const needed = [...new Set(group.needs.flatMap((need) => this.groupsOf(group.workflowPlan, need)))];
+      this.states.set(group, { index, needed, dependents: [], unfinishedNeeds: needed.length });
+      this.unfinishedPerWorkflow.set(group.workflowPlan, (this.unfinishedPerWorkflow.get(group.workflowPlan) ?? 0) + 1);
+      const call = callKey(group);
+      if (call) this.unfinishedPerCall.set(call, (this.unfinishedPerCall.get(call) ?? 0) + 1);
+    }
+    for (const group of this.groups) {
+      const state = this.stateOf(group);
+      for (const needed of state.needed) this.stateOf(needed).dependents.push(group);
+      if (state.unfinishedNeeds === 0) this.ready.push(group);
+    }
+  }
+
+  private stateOf(group: JobGroup): GroupState {
+    return this.states.get(group)!;
   }
 
   get jobGroups(): readonly JobGroup[] {
@@ -176,27 +230,45 @@ export class Scheduler {
   }
 
   /** The groups a need names: the job itself, or every called job of a calling job. */
-  private groupsOf(workflowPlan: WorkflowPlan, need: string): JobGroup[] {
-    return this.groups.filter((g) => g.workflowPlan === workflowPlan && (g.id === need || g.id.startsWith(`${need}/`)));
+  private groupsOf(workflowPlan: WorkflowPlan, need: string): readonly JobGroup[] {
+    return this.byNeed.get(workflowPlan)?.get(need) ?? [];
   }
-
-  private readonly started = new Set<JobGroup>();
 
   /** Starts every group whose needs are done, then fills free slots from the queue. */
   private advance(): void {
-    for (const group of this.groups) {
-      if (this.started.has(group) || this.waitingWorkflows.has(group.workflowPlan)) continue;
-      const needed = group.needs.flatMap((need) => this.groupsOf(group.workflowPlan, need));
-      if (needed.some((g) => !g.done)) continue;
-      // A call takes its concurrency group when its first job is ready, and keeps it to its last.
-      const call = callKey(group);
-      if (call && !this.callCancels.has(call)) this.admitCall(call, group);
-      if (call && this.waitingCalls.has(call)) continue;
-      this.started.add(group);
-      this.enqueueGroup(group);
-    }
+    // A group without legs finishes as it starts, which can make others ready: go round until none is.
+    do {
+      this.readyChanged = false;
+      const ready = this.ready;
+      this.ready = [];
+      const waiting: JobGroup[] = [];
+      for (const group of ready) {
+        if (this.waitingWorkflows.has(group.workflowPlan)) {
+          waiting.push(group);
+          continue;
+        }
+        // A call takes its concurrency group when its first job is ready, and keeps it to its last.
+        const call = callKey(group);
+        if (call && !this.callCancels.has(call)) this.admitCall(call, group);
+        if (call && this.waitingCalls.has(call)) {
+          waiting.push(group);
+          continue;
+        }
+        this.enqueueGroup(group);
+      }
+      this.addReady(waiting);
+    } while (this.readyChanged);
     this.startQueued();
-    if (this.groups.every((g) => g.done)) this.finished();
+    if (this.finishedGroups === this.groups.length) this.finished();
+  }
+
+  /** Set when a group became ready since `advance` last took the ready list. */
+  private readyChanged = false;
+
+  /** Adds groups to the ready list, keeping it in plan order. */
+  private addReady(groups: readonly JobGroup[]): void {
+    if (groups.length === 0) return;
+    this.ready = [...this.ready, ...groups].sort((a, b) => this.stateOf(a).index - this.stateOf(b).index);
   }
 
   private needsOf(group: JobGroup, names: readonly string[] = group.needs): Record<string, NeedResult> {
@@ -214,20 +286,11 @@ export class Scheduler {
     return needs;
   }
 
+  /** Its needs' lineages: every group it depends on has finished when it starts. */
   private ancestorResults(group: JobGroup): Conclusion[] {
-    const seen = new Set<JobGroup>();
-    const pending = [group];
-    const results: Conclusion[] = [];
-    while (pending.length > 0) {
-      const current = pending.pop()!;
-      for (const needed of current.needs.flatMap((need) => this.groupsOf(group.workflowPlan, need))) {
-        if (seen.has(needed)) continue;
-        seen.add(needed);
-        results.push(combinedResult(needed.results));
-        pending.push(needed);
-      }
-    }
-    return results;
+    const results = new Set<Conclusion>();
+    for (const needed of this.stateOf(group).needed) for (const result of this.stateOf(needed).lineage ?? []) results.add(result);
+    return [...results];
   }
 
   private enqueueGroup(group: JobGroup): void {
@@ -289,10 +352,28 @@ export class Scheduler {
 
   private completeGroup(group: JobGroup): void {
     group.results.sort((a, b) => a.key.localeCompare(b.key, undefined, { numeric: true }));
+    if (group.done) return;
     group.done = true;
+    this.finishedGroups++;
+    const state = this.stateOf(group);
+    state.lineage = new Set([combinedResult(group.results), ...this.ancestorResults(group)]);
+    const readied: JobGroup[] = [];
+    for (const dependent of state.dependents) {
+      if (--this.stateOf(dependent).unfinishedNeeds === 0) readied.push(dependent);
+    }
+    if (readied.length > 0) {
+      this.addReady(readied);
+      this.readyChanged = true;
+    }
     const workflowPlan = group.workflowPlan;
     const call = callKey(group);
-    if (call && this.groups.every((g) => callKey(g) !== call || g.done)) this.hooks.callFinished(group);
-    if (this.groups.every((g) => g.workflowPlan !== workflowPlan || g.done)) this.hooks.workflowFinished(workflowPlan);
+    if (call && this.countDown(this.unfinishedPerCall, call) === 0) this.hooks.callFinished(group);
+    if (this.countDown(this.unfinishedPerWorkflow, workflowPlan) === 0) this.hooks.workflowFinished(workflowPlan);
+  }
+
+  private countDown<K>(counts: Map<K, number>, key: K): number {
+    const left = (counts.get(key) ?? 1) - 1;
+    counts.set(key, left);
+    return left;
   }
 }

@@ -1,11 +1,17 @@
 // A fresh workspace per job: a clean checkout of the event's commit that shares
 // the repository's objects, so the user's working copy is never touched. The
 // commit is checked out once per run into a template; every job copies it.
+// Job folders are made and removed off the main thread (job-folders.ts), and
+// the next job's folder is made while the current job runs.
 
-import { constants, copyFile, mkdir, mkdtemp, readdir, readlink, rm, symlink } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { renameSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { checkoutCommit, repositoryPlace, type RepositoryPlace } from '../plan/git-checkout.ts';
+import { makeFolder, removeFolders, startFolderWorker } from './job-folders.ts';
+import { FILE_COMMANDS_FOLDER, stepFilesIn, type StepFiles } from './runner-env.ts';
 
 export interface Workspace {
   /** GITHUB_WORKSPACE: the checkout, or the project's folder inside it. */
@@ -16,6 +22,10 @@ export interface Workspace {
   temp: string;
   /** RUNNER_TOOL_CACHE. */
   toolCache: string;
+  /** The job's file-command files in `temp`, created empty. */
+  stepFiles: StepFiles;
+  /** Empty `.sh` files in `temp` for the job's first scripts. */
+  scripts: string[];
   /** Everything of this job a sandboxed step may write: the job's folder, or with --bind the repository too. */
   writable: string[];
   dispose(): Promise<void>;
@@ -31,42 +41,125 @@ export interface WorkspaceRequest {
   label: string;
 }
 
+/** A job's folder as made, before a job takes it: its path and the names of the files in it. */
+interface MadeFolder {
+  /** The checkout template copied into it; '' for none (--bind). */
+  template: string;
+  base: Promise<string>;
+  fileCommandsId: string;
+  scripts: string[];
+}
+
+/** Script files made with a job's folder: most jobs need no more, and a job that does makes the next while a step runs. */
+const SCRIPTS_AHEAD = 2;
+const REMOVAL_BATCH_MS = 20;
+/**
+ * Folders made ahead: with two, a folder has two jobs' time to be made, which it needs on a busy
+ * machine (measured with --jobs 1 and 2); an unused one costs the worker a make and a removal.
+ */
+const SPARES = 2;
+const SPARE_PREFIX = path.join(tmpdir(), 'gantry-job-');
+
 /** Makes the workspaces of one run; `dispose` removes the templates it made. */
 export class Workspaces {
   private readonly templates = new Map<string, Promise<string>>();
   private templateRoot: Promise<string> | undefined;
   private readonly removals = new Set<Promise<void>>();
+  /** Folders of finished jobs not yet sent for removal. */
+  private readonly batch: string[] = [];
+  private batchTimer: NodeJS.Timeout | undefined;
+  /** The next jobs' folders, made while the current ones run. */
+  private spares: MadeFolder[] = [];
+
+  constructor() {
+    startFolderWorker();
+  }
 
   async prepare(request: WorkspaceRequest): Promise<Workspace> {
-    const base = await mkdtemp(path.join(tmpdir(), `gantry-${request.label.replace(/[^\w.-]+/g, '_').slice(0, 40)}-`));
-    const temp = path.join(base, 'temp');
-    const toolCache = path.join(base, 'tool-cache');
-    await Promise.all([mkdir(temp), mkdir(toolCache)]);
-    // A job's folder is removed while the next job runs; the run waits for every removal at its end.
-    const dispose = async () => {
-      const removal = rm(base, { recursive: true, force: true, maxRetries: 3 }).finally(() => this.removals.delete(removal));
-      this.removals.add(removal);
-    };
+    const place = await repositoryPlace(request.repoDir);
+    const template = request.bind ? '' : await this.template(place, request.sha);
+    for (const stale of this.spares.filter((spare) => spare.template !== template)) this.discard(stale);
+    this.spares = this.spares.filter((spare) => spare.template === template);
+    const made = this.spares.shift() ?? this.make(template);
+    while (this.spares.length < SPARES) this.spares.push(this.make(template));
+
+    // The folder is named after the job when the job takes it. One rename: synchronous, it costs the
+    // main thread a fraction of what waiting for the thread pool costs the job on a busy machine.
+    const madeBase = await made.base;
+    const base = path.join(tmpdir(), `gantry-${request.label.replace(/[^\w.-]+/g, '_').slice(0, 40)}-${madeBase.slice(SPARE_PREFIX.length)}`);
     try {
-      const place = await repositoryPlace(request.repoDir);
-      if (request.bind) {
-        return { path: path.resolve(request.repoDir), checkout: place.top, temp, toolCache, writable: [path.resolve(request.repoDir), base], dispose };
-      }
-      const checkout = path.join(base, 'workspace');
-      await copyTree(await this.template(place, request.sha), checkout);
-      return { path: path.join(checkout, request.projectPath), checkout, temp, toolCache, writable: [base], dispose };
+      renameSync(madeBase, base);
     } catch (error) {
-      await dispose();
+      this.remove(madeBase);
+      this.flushRemovals();
       throw error;
     }
+    const temp = path.join(base, 'temp');
+    const toolCache = path.join(base, 'tool-cache');
+    const stepFiles = stepFilesIn(path.join(temp, FILE_COMMANDS_FOLDER), made.fileCommandsId);
+    const scripts = made.scripts.map((script) => path.join(temp, script));
+    // A job's folder is removed while the next job runs; the run waits for every removal at its end.
+    const dispose = async () => this.remove(base);
+    const files = { temp, toolCache, stepFiles, scripts };
+    if (request.bind) {
+      return { ...files, path: path.resolve(request.repoDir), checkout: place.top, writable: [path.resolve(request.repoDir), base], dispose };
+    }
+    const checkout = path.join(base, 'workspace');
+    return { ...files, path: path.join(checkout, request.projectPath), checkout, writable: [base], dispose };
   }
 
   async dispose(): Promise<void> {
+    for (const spare of this.spares.splice(0)) this.discard(spare);
+    // Discarded spares join the batch once made; then the batch goes, and the run waits for it.
     await Promise.allSettled([...this.removals]);
     const root = this.templateRoot;
     this.templateRoot = undefined;
     this.templates.clear();
-    if (root) await rm(await root, { recursive: true, force: true, maxRetries: 3 }).catch(() => {});
+    if (root) this.remove(await root.catch(() => ''));
+    this.flushRemovals();
+    await Promise.allSettled([...this.removals]);
+  }
+
+  /** Starts making a job's folder: temp/ with the file-command files and script files, tool-cache/, the checkout. */
+  private make(template: string): MadeFolder {
+    const fileCommandsId = randomUUID();
+    const scripts = Array.from({ length: SCRIPTS_AHEAD }, () => `${randomUUID()}.sh`);
+    const commands = path.join('temp', FILE_COMMANDS_FOLDER);
+    const base = makeFolder(SPARE_PREFIX, {
+      folders: ['temp', 'tool-cache', commands],
+      files: [...Object.values(stepFilesIn(commands, fileCommandsId)), ...scripts.map((script) => path.join('temp', script))],
+      ...(template ? { copy: { from: template, to: 'workspace' } } : {}),
+    });
+    // A spare that fails is reported to the job that takes it, or to nobody.
+    base.catch(() => undefined);
+    return { template, base, fileCommandsId, scripts };
+  }
+
+  private discard(made: MadeFolder): void {
+    const removal = made.base.then(
+      (base) => this.remove(base),
+      () => undefined,
+    );
+    this.track(removal);
+  }
+
+  /** Removals go to the worker in batches: one message per job costs more than the removal's wait. */
+  private remove(folder: string): void {
+    if (folder === '') return;
+    this.batch.push(folder);
+    this.batchTimer ??= setTimeout(() => this.flushRemovals(), REMOVAL_BATCH_MS).unref();
+  }
+
+  private flushRemovals(): void {
+    clearTimeout(this.batchTimer);
+    this.batchTimer = undefined;
+    if (this.batch.length > 0) this.track(removeFolders(this.batch.splice(0)));
+  }
+
+  private track(removal: Promise<void>): Promise<void> {
+    const tracked = removal.catch(() => undefined).finally(() => this.removals.delete(tracked));
+    this.removals.add(tracked);
+    return tracked;
   }
 
   private template(place: RepositoryPlace, sha: string): Promise<string> {
@@ -88,22 +181,4 @@ function once<T>(cache: Map<string, Promise<T>>, key: string, make: () => Promis
     value.catch(() => cache.delete(key));
   }
   return value;
-}
-
-/**
- * Copies a folder tree, all at once. Node 20's `fs.cp` takes about 20 ms for a
- * small checkout here (it stats every entry several times); this takes 3.
- */
-async function copyTree(from: string, to: string): Promise<void> {
-  await mkdir(to);
-  const entries = await readdir(from, { withFileTypes: true });
-  await Promise.all(
-    entries.map(async (entry) => {
-      const source = path.join(from, entry.name);
-      const target = path.join(to, entry.name);
-      if (entry.isDirectory()) return copyTree(source, target);
-      if (entry.isSymbolicLink()) return symlink(await readlink(source), target);
-      return copyFile(source, target, constants.COPYFILE_FICLONE);
-    }),
-  );
 }
