@@ -2,7 +2,8 @@
 // <logDir>/<workflow file stem>/<job name>/<NN>-<step name>.log, plus the job's
 // own lines (set-up, errors before any step) in <job name>/job.log.
 
-import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { EngineEvent, EngineListener, JobKey } from '../engine/events.ts';
 
@@ -10,7 +11,7 @@ const slug = (text: string) => text.replace(/[^\w.()-]+/g, '_').replace(/^_+|_+$
 
 export interface FileSink {
   listener: EngineListener;
-  /** Resolves once every file is flushed and closed. */
+  /** Resolves once every file, those of finished steps included, is flushed and closed. */
   close(): Promise<void>;
 }
 
@@ -18,14 +19,20 @@ export interface FileSink {
 const CHUNK_CHARS = 64 * 1024;
 const FLUSH_MS = 200;
 
-/** A log file written in chunks. */
+/** A log file written in chunks, opened once its folder exists. */
 class LogFile {
-  private readonly stream: WriteStream;
+  private stream: WriteStream | undefined;
   private pending = '';
   private timer: NodeJS.Timeout | undefined;
+  /** Set when `end` was called before the file could be opened. */
+  private endRequested: { done: (() => void) | undefined } | undefined;
 
-  constructor(file: string) {
-    this.stream = createWriteStream(file, { flags: 'a' });
+  constructor(file: string, folderMade: Promise<void>) {
+    void folderMade.then(() => {
+      this.stream = createWriteStream(file, { flags: 'a' });
+      if (this.endRequested) this.finish(this.endRequested.done);
+      else this.flush();
+    });
   }
 
   write(text: string): void {
@@ -35,14 +42,19 @@ class LogFile {
   }
 
   end(done?: () => void): void {
+    if (this.stream) this.finish(done);
+    else this.endRequested = { done };
+  }
+
+  private finish(done: (() => void) | undefined): void {
     this.flush();
-    this.stream.end(done);
+    this.stream!.end(done);
   }
 
   private flush(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.pending === '') return;
+    if (this.pending === '' || !this.stream) return;
     this.stream.write(this.pending);
     this.pending = '';
   }
@@ -62,7 +74,9 @@ function timestamps(): (at: number) => string {
 }
 
 export function createFileSink(logDir: string): FileSink {
-  const jobFolders = new Map<JobKey, string>();
+  /** Files of finished steps still being written out: `close` waits for them too. */
+  const ending = new Set<Promise<void>>();
+  const jobFolders = new Map<JobKey, { folder: string; made: Promise<void> }>();
   const streams = new Map<string, LogFile>();
   const iso = timestamps();
 
@@ -70,13 +84,13 @@ export function createFileSink(logDir: string): FileSink {
   let last: { job: JobKey; step: number | null; file: LogFile } | undefined;
   const streamFor = (job: JobKey, step: number | null, stepName?: string): LogFile | undefined => {
     if (last !== undefined && last.job === job && last.step === step) return last.file;
-    const folder = jobFolders.get(job);
-    if (!folder) return undefined;
+    const jobFolder = jobFolders.get(job);
+    if (!jobFolder) return undefined;
     const key = `${job}|${step ?? 'job'}`;
     let stream = streams.get(key);
     if (!stream) {
       const file = step === null ? 'job.log' : `${String(step + 1).padStart(2, '0')}-${slug(stepName ?? `step ${step + 1}`)}.log`;
-      stream = new LogFile(path.join(folder, file));
+      stream = new LogFile(path.join(jobFolder.folder, file), jobFolder.made);
       streams.set(key, stream);
     }
     last = { job, step, file: stream };
@@ -87,7 +101,8 @@ export function createFileSink(logDir: string): FileSink {
     const stream = streams.get(key);
     if (stream === undefined) return;
     if (stream === last?.file) last = undefined;
-    stream.end();
+    const ended = new Promise<void>((resolve) => stream.end(resolve)).finally(() => ending.delete(ended));
+    ending.add(ended);
     streams.delete(key);
   };
 
@@ -95,8 +110,8 @@ export function createFileSink(logDir: string): FileSink {
     switch (event.type) {
       case 'job-queued': {
         const folder = path.join(logDir, slug(path.basename(event.workflowFile).replace(/\.ya?ml$/, '')), slug(event.name));
-        mkdirSync(folder, { recursive: true });
-        jobFolders.set(event.job, folder);
+        // Made on the thread pool: a run announces all its jobs at once, hundreds of folders.
+        jobFolders.set(event.job, { folder, made: mkdir(folder, { recursive: true }).then(() => undefined) });
         break;
       }
       case 'step-started':
@@ -124,9 +139,10 @@ export function createFileSink(logDir: string): FileSink {
   };
 
   const close = () =>
-    Promise.all(
-      [...streams.values()].map((stream) => new Promise<void>((resolve) => stream.end(resolve))),
-    ).then(() => {
+    Promise.all([
+      ...[...streams.values()].map((stream) => new Promise<void>((resolve) => stream.end(resolve))),
+      ...ending,
+    ]).then(() => {
       streams.clear();
       last = undefined;
     });

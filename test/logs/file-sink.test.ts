@@ -1,0 +1,45 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, describe, it } from 'node:test';
+import type { EngineEvent } from '../../src/engine/events.ts';
+import { createFileSink } from '../../src/logs/file-sink.ts';
+
+const root = mkdtempSync(path.join(tmpdir(), 'gantry-file-sink-'));
+after(() => rmSync(root, { recursive: true, force: true }));
+
+describe('file sink', () => {
+  it('keeps every line of jobs whose steps finish before their folders exist, and close waits for all of them', async () => {
+    const logDir = path.join(root, 'run-1');
+    const sink = createFileSink(logDir);
+    const at = Date.parse('2026-11-28T12:00:00.000Z');
+    const jobs = Array.from({ length: 50 }, (_, i) => `ci.yml#job_${i}#0`);
+    // All of it synchronously, as a fast run does: no folder can have been made before the steps end.
+    for (const [i, job] of jobs.entries()) {
+      sink.listener({ type: 'job-queued', job, workflowFile: '.github/workflows/ci.yml', workflowName: 'CI', jobId: `job_${i}`, name: `job ${i}`, needs: [], at });
+    }
+    for (const job of jobs) {
+      const events: EngineEvent[] = [
+        { type: 'job-started', job, at },
+        { type: 'step-started', job, step: 0, name: 'Print', at },
+        ...Array.from({ length: 2000 }, (_, n): EngineEvent => ({ type: 'log', job, step: 0, stream: 'stdout', line: `${job} line ${n} ${'x'.repeat(60)}`, at })),
+        { type: 'step-finished', job, step: 0, name: 'Print', outcome: 'success', conclusion: 'success', durationMs: 1, at },
+        { type: 'job-finished', job, conclusion: 'success', durationMs: 2, at },
+      ];
+      for (const event of events) sink.listener(event);
+    }
+    await sink.close();
+
+    const folders = readdirSync(path.join(logDir, 'ci'));
+    assert.equal(folders.length, 50);
+    for (const [i, job] of jobs.entries()) {
+      const folder = path.join(logDir, 'ci', `job_${i}`);
+      const step = readFileSync(path.join(folder, '01-Print.log'), 'utf8').split('\n');
+      assert.equal(step[0], '2026-11-28T12:00:00.000Z ▶ Print');
+      assert.equal(step.filter((line) => line.includes(`${job} line `)).length, 2000, `every line of ${job}`);
+      assert.match(step.at(-2)!, /◀ success \(outcome success, 1 ms\)$/);
+      assert.match(readFileSync(path.join(folder, 'job.log'), 'utf8'), /job success in 2 ms\n$/);
+    }
+  });
+});
