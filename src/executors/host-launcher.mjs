@@ -8,10 +8,12 @@
 // Plain JavaScript: it runs with the host's Node.js from `node --eval`, without Gantry's loader.
 import { Buffer } from 'node:buffer';
 import { spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { connect } from 'node:net';
+import path from 'node:path';
 import { createInterface } from 'node:readline';
 
-const [socketPath] = process.argv.slice(1);
+const socketPath = process.env.GANTRY_LAUNCHER_SOCKET;
 /** Process groups this started that may still run: ended when Gantry goes away. */
 const groups = new Set();
 
@@ -75,8 +77,9 @@ createInterface({ input: process.stdin }).on('line', (line) => {
   else if (request.op === 'forget') groups.delete(request.pid);
 });
 
-// Gantry has gone (even killed): nothing it started may outlive it.
+// Gantry has gone (even killed): nothing it started may outlive it, nor its socket's folder.
 process.stdin.on('end', () => {
+  rmSync(path.dirname(socketPath), { recursive: true, force: true });
   for (const pid of groups) {
     try {
       process.kill(-pid, 'SIGKILL');

@@ -80,8 +80,8 @@ class Launcher {
     this.server = createServer((socket) => this.accept(socket));
     this.server.listen(socketPath);
     this.server.on('error', (error) => this.end(error));
-    this.child = spawn(process.execPath, ['--title=gantry-process-launcher', '--input-type=module', '--eval', readFileSync(launcherPath, 'utf8'), socketPath], {
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+    this.child = spawn(process.execPath, ['--title=gantry-process-launcher', '--input-type=module', '--eval', readFileSync(launcherPath, 'utf8')], {
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', GANTRY_LAUNCHER_SOCKET: socketPath },
       stdio: ['pipe', 'pipe', 'inherit'],
     });
     const splitter = new LineSplitter((line) => this.dispatch(line));

@@ -63,8 +63,12 @@ describe('host process launcher', () => {
       await until(() => existsSync(pidFile) && readFileSync(pidFile, 'utf8').trim() !== '', 'the step to start its sleep');
       const sleeper = Number(readFileSync(pidFile, 'utf8').trim());
       assert.ok(alive(sleeper), 'the step runs');
+      const launcher = childrenWith('gantry-process-launcher', gantry.pid)[0]!;
+      const socketFolder = readFileSync(`/proc/${launcher}/environ`, 'utf8').split('\0').find((entry) => entry.startsWith('GANTRY_LAUNCHER_SOCKET='))!.split('=')[1]!;
+      assert.ok(existsSync(socketFolder), `the launcher's socket ${socketFolder} exists`);
       gantry.kill('SIGKILL');
       await until(() => !alive(sleeper), 'the step to end with the Gantry process');
+      await until(() => !existsSync(path.dirname(socketFolder)), "the launcher's socket folder to be removed");
     } finally {
       gantry.kill('SIGKILL');
     }
