@@ -48,7 +48,8 @@ export async function checkoutCommit(place: RepositoryPlace, sha: string, folder
     .split('\n')
     .filter(Boolean)
     .map((line) => line.replace(' refs/heads/', ' refs/remotes/origin/'));
-  await Promise.all(['objects/info', 'refs/heads', 'refs/tags'].map((dir) => mkdir(path.join(gitDir, dir), { recursive: true })));
+  // git makes refs/heads and refs/tags when it first needs them: two folders fewer to copy into every job.
+  await Promise.all(['objects/info', 'refs'].map((dir) => mkdir(path.join(gitDir, dir), { recursive: true })));
   await Promise.all([
     writeFile(path.join(gitDir, 'HEAD'), `${sha}\n`),
     writeFile(path.join(gitDir, 'objects/info/alternates'), `${place.objects}\n`),
