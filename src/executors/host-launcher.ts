@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { LineSplitter } from './line-splitter.ts';
+import { HelperChannel } from './helper-channel.ts';
 
 const launcherPath = fileURLToPath(new URL('./host-launcher.mjs', import.meta.url));
 const KEY_BYTES = 16;
@@ -66,6 +66,7 @@ function streamKey(): string {
 
 class Launcher {
   private readonly child: ChildProcessByStdio<Writable, Readable, null>;
+  private readonly channel: HelperChannel<Report>;
   private readonly server: Server;
   private readonly socketDir: string;
   private readonly pending = new Map<number, Pending>();
@@ -84,9 +85,7 @@ class Launcher {
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin', GANTRY_LAUNCHER_SOCKET: socketPath },
       stdio: ['pipe', 'pipe', 'inherit'],
     });
-    const splitter = new LineSplitter((line) => this.dispatch(line));
-    this.child.stdout.on('data', (chunk: Buffer) => splitter.write(chunk));
-    this.child.stdin.on('error', () => {});
+    this.channel = new HelperChannel<Report>(this.child, (report) => this.dispatch(report));
     this.child.once('error', (error) => this.end(error));
     this.child.once('close', (code, signal) => this.end(new Error(`the process launcher ${signal === null ? `exited with code ${code}` : `was ended by ${signal}`}`)));
     process.once('exit', () => rmSync(this.socketDir, { recursive: true, force: true }));
@@ -123,7 +122,7 @@ class Launcher {
       this.pending.set(id, {
         started: (startedPid) => {
           pid = startedPid;
-          resolve({ pid: startedPid, exited, outputClosed, closeOutput, forget: () => this.send({ op: 'forget', pid: startedPid }) });
+          resolve({ pid: startedPid, exited, outputClosed, closeOutput, forget: () => this.channel.send({ op: 'forget', pid: startedPid }) });
         },
         failed: (error) => {
           settle();
@@ -142,7 +141,7 @@ class Launcher {
           } else rejectExit(error);
         },
       });
-      this.send({ op: 'run', id, argv: request.argv, env: request.env, cwd: request.cwd, keys });
+      this.channel.send({ op: 'run', id, argv: request.argv, env: request.env, cwd: request.cwd, keys });
     });
   }
 
@@ -182,13 +181,7 @@ class Launcher {
     socket.on('data', readKey);
   }
 
-  private send(message: object): void {
-    if (!this.ended) this.child.stdin.write(`${JSON.stringify(message)}\n`);
-  }
-
-  private dispatch(line: string): void {
-    if (line === '') return;
-    const report = JSON.parse(line) as Report;
+  private dispatch(report: Report): void {
     const pending = this.pending.get(report.id);
     if (pending === undefined) return;
     if (report.event === 'started') pending.started(report.pid);
@@ -201,22 +194,20 @@ class Launcher {
     this.ended = true;
     for (const pending of [...this.pending.values()]) pending.abandon(error);
     this.server.close();
-    this.child.stdin.destroy();
+    this.channel.close(true);
     rmSync(this.socketDir, { recursive: true, force: true });
     this.onEnd();
   }
 
   /** While processes run, the launcher keeps Gantry alive; idle, it does not. */
   private busy(): void {
-    this.child.ref();
+    this.channel.keepAlive(true);
     this.server.ref();
-    for (const stream of [this.child.stdin, this.child.stdout] as unknown as { ref?(): void }[]) stream.ref?.();
   }
 
   private idle(): void {
-    this.child.unref();
+    this.channel.keepAlive(false);
     this.server.unref();
-    for (const stream of [this.child.stdin, this.child.stdout] as unknown as { unref?(): void }[]) stream.unref?.();
   }
 }
 

@@ -5,6 +5,7 @@ import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Readable, Writable } from 'node:stream';
+import { HelperChannel } from './helper-channel.ts';
 import { LineSplitter } from './line-splitter.ts';
 import { ProcessStartError, type ProcessResult, type ProcessSpec } from './types.ts';
 
@@ -25,6 +26,7 @@ interface Pending {
 
 export class SandboxSession {
   private readonly child: ChildProcessByStdio<Writable, Readable, Readable>;
+  private readonly channel: HelperChannel<Report>;
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   private ended = false;
@@ -48,10 +50,8 @@ export class SandboxSession {
       detached: true,
       stdio: ['pipe', 'pipe', 'pipe'],
     });
-    const splitter = new LineSplitter((line) => this.dispatch(line));
-    this.child.stdout.on('data', (chunk: Buffer) => splitter.write(chunk));
+    this.channel = new HelperChannel<Report>(this.child, (report) => this.dispatch(report));
     this.child.stderr.on('data', (chunk: Buffer) => (this.stderr = (this.stderr + chunk.toString()).slice(-2000)));
-    this.child.stdin.on('error', () => {});
     this.child.once('error', (error) => this.end(error));
     // 'close', not 'exit': the reports already written must be read first.
     this.child.once('close', (code, signal) => this.end(new Error(`bubblewrap ${signal === null ? `exited with code ${code}` : `was ended by ${signal}`}`)));
@@ -71,7 +71,7 @@ export class SandboxSession {
     return new Promise<ProcessResult>((resolve, reject) => {
       let stopped = false;
       const timers: NodeJS.Timeout[] = [];
-      const signal = (name: NodeJS.Signals) => this.send({ op: 'signal', id, signal: name });
+      const signal = (name: NodeJS.Signals) => this.channel.send({ op: 'signal', id, signal: name });
       const grace = spec.killGraceMs ?? defaultKillGraceMs;
       const escalate = () => {
         stopped = true;
@@ -112,7 +112,7 @@ export class SandboxSession {
       });
       spec.signal?.addEventListener('abort', escalate, { once: true });
       spec.kill?.addEventListener('abort', killNow, { once: true });
-      this.send({ op: 'run', id, argv: spec.argv, env: spec.env, cwd: spec.cwd });
+      this.channel.send({ op: 'run', id, argv: spec.argv, env: spec.env, cwd: spec.cwd });
     });
   }
 
@@ -120,7 +120,7 @@ export class SandboxSession {
   close(): void {
     if (!this.alive) return;
     this.closing = true;
-    this.child.stdin.end();
+    this.channel.close(true);
     try {
       process.kill(-this.child.pid!, 'SIGKILL');
     } catch {
@@ -128,13 +128,7 @@ export class SandboxSession {
     }
   }
 
-  private send(message: object): void {
-    if (!this.ended) this.child.stdin.write(`${JSON.stringify(message)}\n`);
-  }
-
-  private dispatch(line: string): void {
-    if (line === '') return;
-    const report = JSON.parse(line) as Report;
+  private dispatch(report: Report): void {
     const pending = this.pending.get(report.id);
     if (pending === undefined) return;
     if (report.event === 'output') pending.splitters[report.stream].write(Buffer.from(report.data, 'base64'));
@@ -144,6 +138,7 @@ export class SandboxSession {
   private end(error: Error): void {
     if (this.ended) return;
     this.ended = true;
+    this.channel.close(false);
     clearTimeout(this.idleTimer);
     for (const pending of [...this.pending.values()]) pending.abandon(error);
     this.onEnd();
@@ -157,13 +152,11 @@ export class SandboxSession {
   /** While processes run, the sandbox keeps Gantry alive; idle, it does not, and it ends after `idleMs`. */
   private busy(): void {
     clearTimeout(this.idleTimer);
-    this.child.ref();
-    for (const stream of [this.child.stdin, this.child.stdout, this.child.stderr] as unknown as { ref?(): void }[]) stream.ref?.();
+    this.channel.keepAlive(true);
   }
 
   private idle(): void {
-    this.child.unref();
-    for (const stream of [this.child.stdin, this.child.stdout, this.child.stderr] as unknown as { unref?(): void }[]) stream.unref?.();
+    this.channel.keepAlive(false);
     clearTimeout(this.idleTimer);
     this.idleTimer = setTimeout(() => this.close(), this.idleMs);
     this.idleTimer.unref();
