@@ -7,10 +7,10 @@
 import { randomUUID } from 'node:crypto';
 import { renameSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { checkoutCommit, repositoryPlace, type RepositoryPlace } from '../plan/git-checkout.ts';
 import { makeFolder, removeFolders, startFolderWorker } from './job-folders.ts';
+import { leftoverFolders, ownedFolderPrefix } from './leftover-folders.ts';
 import { FILE_COMMANDS_FOLDER, stepFilesIn, type StepFiles } from './runner-env.ts';
 
 export interface Workspace {
@@ -58,7 +58,9 @@ const REMOVAL_BATCH_MS = 20;
  * machine (measured with --jobs 1 and 2); an unused one costs the worker a make and a removal.
  */
 const SPARES = 2;
-const SPARE_PREFIX = path.join(tmpdir(), 'gantry-job-');
+const SPARE_PREFIX = ownedFolderPrefix('spare');
+/** Leftovers of killed Gantry processes are looked for once per process, with its first run. */
+let leftoversSwept = false;
 
 /** Makes the workspaces of one run; `dispose` removes the templates it made. */
 export class Workspaces {
@@ -73,6 +75,10 @@ export class Workspaces {
 
   constructor() {
     startFolderWorker();
+    if (!leftoversSwept) {
+      leftoversSwept = true;
+      void leftoverFolders().then((folders) => (folders.length > 0 ? removeFolders(folders) : undefined)).catch(() => undefined);
+    }
   }
 
   async prepare(request: WorkspaceRequest): Promise<Workspace> {
@@ -86,7 +92,7 @@ export class Workspaces {
     // The folder is named after the job when the job takes it. One rename: synchronous, it costs the
     // main thread a fraction of what waiting for the thread pool costs the job on a busy machine.
     const madeBase = await made.base;
-    const base = path.join(tmpdir(), `gantry-${request.label.replace(/[^\w.-]+/g, '_').slice(0, 40)}-${madeBase.slice(SPARE_PREFIX.length)}`);
+    const base = `${ownedFolderPrefix('job')}${request.label.replace(/[^\w.-]+/g, '_').slice(0, 40)}-${madeBase.slice(SPARE_PREFIX.length)}`;
     try {
       renameSync(madeBase, base);
     } catch (error) {
@@ -165,7 +171,7 @@ export class Workspaces {
   private template(place: RepositoryPlace, sha: string): Promise<string> {
     return once(this.templates, `${place.top}\0${sha}`, async () => {
       const name = String(this.templates.size);
-      this.templateRoot ??= mkdtemp(path.join(tmpdir(), 'gantry-checkouts-'));
+      this.templateRoot ??= mkdtemp(ownedFolderPrefix('checkouts'));
       const folder = path.join(await this.templateRoot, name);
       await checkoutCommit(place, sha, folder);
       return folder;
