@@ -227,6 +227,12 @@ export async function runJob(leg: LegRun, shared: RunShared): Promise<JobResult>
     if (services === 'failed') return finish('failure');
     if (services === 'cancelled') return finish('cancelled');
     stopServices = services ? () => services.stop() : undefined;
+    if (services && services.containerNetwork === undefined && job.container !== undefined) {
+      log.system(
+        `Warning: this job runs in a container, but its services run on this machine (${shared.options.services.name} services) and listen on its loopback, ` +
+          'which the container cannot reach by the services\' names or on localhost. Run with --services container (or auto, with a container engine) to put them on the job container\'s network.',
+      );
+    }
     const mounts = jobMounts(workspace.writable, shared.eventPath);
     const jobContainer = await startJobContainer(job.container, { ...contexts, github, runner, env }, {
       label: planned.name,

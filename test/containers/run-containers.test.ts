@@ -110,6 +110,30 @@ describe('gantry run with containers', { concurrency: true }, () => {
     assert.deepEqual(await leftovers(podman.engine, name), []);
   });
 
+  it('warns that a container: job cannot reach services run natively, and still runs it', async () => {
+    const name = marker();
+    const repo = await repoWith(`
+      on: push
+      jobs:
+        inside:
+          name: ${name}
+          runs-on: ubuntu-latest
+          container:
+            image: ${podman.images.busybox}
+          services:
+            cache:
+              image: redis:7
+          steps:
+            - run: echo "ran inside"
+    `);
+    const result = await gantryRun(repo, ['--container-engine', podman.url, '--services', 'native']);
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    assert.match(result.stdout, /Warning: this job runs in a container, but its services run on this machine \(native services\)/);
+    assert.match(result.stdout, /--services container/);
+    assert.match(result.stdout, /ran inside/);
+    assert.deepEqual(await leftovers(podman.engine, name), []);
+  });
+
   it('runs the steps of a container: job inside its image, with its env, services by name, file commands, and a docker:// step', async () => {
     const name = marker();
     const shared = await scratchDir();
