@@ -51,7 +51,7 @@ export class RunQueue {
     const checkout = await this.sources.checkout(repo, 'HEAD', `event-${repo.id}`);
     try {
       const event = await build(checkout.dir);
-      await runGit(checkout.dir, ['checkout', '--quiet', '--detach', event.sha]);
+      if (event.sha !== checkout.sha) await runGit(checkout.dir, ['checkout', '--quiet', '--detach', event.sha]);
       return await this.enqueue(repo, event, checkout.dir, options);
     } finally {
       await checkout.dispose();
