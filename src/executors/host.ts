@@ -10,7 +10,8 @@ const outputDrainMs = 2000;
 
 /**
  * Runs processes directly on this machine, each in its own process group so that stopping reaches
- * the whole tree. Processes that leave the group (setsid, daemons) are not tracked.
+ * the whole tree. Processes that leave the group (setsid, daemons) are not tracked. They are started
+ * by the process launcher (host-launcher.ts); their output, their signals and their end are handled here.
  */
 export class HostExecutor implements Executor {
   readonly name = 'host';

@@ -214,6 +214,21 @@ describe('webhooks', () => {
     }
   });
 
+  test("a push to a branch other than the repository's checked-out one runs the workflows of the pushed commit", async () => {
+    await repo.git('checkout', '-q', '-b', 'release');
+    await repo.write('.github/workflows/release.yml', 'name: Release\non:\n  push:\n    branches: [release]\njobs:\n  ship:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo "shipping"\n');
+    const sha = await repo.commit('release workflow');
+    await repo.git('checkout', '-q', 'main');
+    const body = JSON.stringify({ ref: 'refs/heads/release', before: '0'.repeat(40), after: sha, repository: { name: 'hooked', full_name: 'team/hooked' }, sender: { login: 'octo' } });
+    const response = await deliver(body, { 'x-github-event': 'push', 'x-github-delivery': randomUUID(), 'x-hub-signature-256': sign(secret, body) });
+    assert.equal(response.status, 202, await response.clone().text());
+    const { runs } = (await response.json()) as { runs: number[] };
+    assert.equal(runs.length, 1, 'release.yml exists only at the pushed commit');
+    const view = await server.api<{ workflowName: string; sha: string }>('GET', `/api/runs/${runs[0]}`);
+    assert.deepEqual([view.body.workflowName, view.body.sha], ['Release', sha]);
+    assert.equal((await server.waitForRun(runs[0]!)).conclusion, 'success');
+  });
+
   test('GitHub pull_request and repository_dispatch, and a Gitea push signed with X-Gitea-Signature', async () => {
     const mainSha = await repo.git('rev-parse', 'main');
     await repo.git('checkout', '-q', '-b', 'feature');
