@@ -14,7 +14,11 @@ export interface FolderLayout {
   copy?: { from: string; to: string };
 }
 
-type Request = ({ op: 'make'; prefix: string } & FolderLayout) | { op: 'create'; file: string } | { op: 'remove'; folders: string[] };
+type Request =
+  | { op: 'make'; prefix: string; layout: FolderLayout }
+  | { op: 'reuse'; folder: string; prefix: string; layout: FolderLayout }
+  | { op: 'create'; file: string }
+  | { op: 'remove'; folders: string[] };
 
 /** One worker thread and the calls waiting for its answers. */
 class FolderThread {
@@ -58,7 +62,10 @@ class FolderThread {
   }
 }
 
-/** Folders a job waits for are made on one thread; finished jobs' folders are removed on another, never ahead of them. */
+/**
+ * Folders a job waits for are made on one thread; finished jobs' folders are removed or made ready
+ * again on another, never ahead of them.
+ */
 const making = new FolderThread();
 const removing = new FolderThread();
 
@@ -70,7 +77,16 @@ export function startFolderWorker(): void {
 
 /** Makes a new folder named `<prefix>XXXXXX` (as `mkdtemp`) with `layout` in it; resolves to its path. */
 export async function makeFolder(prefix: string, layout: FolderLayout): Promise<string> {
-  return (await making.call({ op: 'make', prefix, ...layout })) as string;
+  return (await making.call({ op: 'make', prefix, layout })) as string;
+}
+
+/**
+ * Renames a finished job's `folder` to `<prefix>XXXXXX` and makes it hold `layout` and nothing else,
+ * as `makeFolder` would, keeping the files and folders that can be rewritten in place; resolves to
+ * its new path. When that fails, the folder is removed and a new one made.
+ */
+export async function reuseFolder(folder: string, prefix: string, layout: FolderLayout): Promise<string> {
+  return (await removing.call({ op: 'reuse', folder, prefix, layout })) as string;
 }
 
 /** Creates an empty file; fails if it exists. */

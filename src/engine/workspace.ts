@@ -1,15 +1,16 @@
 // A fresh workspace per job: a clean checkout of the event's commit that shares
 // the repository's objects, so the user's working copy is never touched. The
 // commit is checked out once per run into a template; every job copies it.
-// Job folders are made and removed off the main thread (job-folders.ts), and
-// the next job's folder is made while the current job runs.
+// Job folders are made off the main thread (job-folders.ts), and the next job's
+// folder is made while the current job runs. A finished job's folder is made
+// into a later job's: reset to exactly what a new one holds, not removed.
 
 import { randomUUID } from 'node:crypto';
 import { renameSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import path from 'node:path';
 import { checkoutCommit, repositoryPlace, type RepositoryPlace } from '../plan/git-checkout.ts';
-import { makeFolder, removeFolders, startFolderWorker } from './job-folders.ts';
+import { makeFolder, removeFolders, reuseFolder, startFolderWorker, type FolderLayout } from './job-folders.ts';
 import { leftoverFolders, ownedFolderPrefix } from './leftover-folders.ts';
 import { FILE_COMMANDS_FOLDER, stepFilesIn, type StepFiles } from './runner-env.ts';
 
@@ -45,7 +46,10 @@ export interface WorkspaceRequest {
 interface MadeFolder {
   /** The checkout template copied into it; '' for none (--bind). */
   template: string;
+  layout: FolderLayout;
   base: Promise<string>;
+  /** Whether `base` has settled: a job takes a folder that is ready before one still being made. */
+  ready: boolean;
   fileCommandsId: string;
   scripts: string[];
 }
@@ -58,6 +62,8 @@ const REMOVAL_BATCH_MS = 20;
  * machine (measured with --jobs 1 and 2); an unused one costs the worker a make and a removal.
  */
 const SPARES = 2;
+/** Finished jobs' folders kept for later jobs beyond this many are removed. */
+const MOST_SPARES = SPARES + 2;
 const SPARE_PREFIX = ownedFolderPrefix('spare');
 /** Leftovers of killed Gantry processes are looked for once per process, with its first run. */
 let leftoversSwept = false;
@@ -72,6 +78,7 @@ export class Workspaces {
   private batchTimer: NodeJS.Timeout | undefined;
   /** The next jobs' folders, made while the current ones run. */
   private spares: MadeFolder[] = [];
+  private closed = false;
 
   constructor() {
     startFolderWorker();
@@ -86,7 +93,8 @@ export class Workspaces {
     const template = request.bind ? '' : await this.template(place, request.sha);
     for (const stale of this.spares.filter((spare) => spare.template !== template)) this.discard(stale);
     this.spares = this.spares.filter((spare) => spare.template === template);
-    const made = this.spares.shift() ?? this.make(template);
+    const readyAt = this.spares.findIndex((spare) => spare.ready);
+    const made = this.spares.splice(Math.max(readyAt, 0), 1)[0] ?? this.make(template);
     while (this.spares.length < SPARES) this.spares.push(this.make(template));
 
     // The folder is named after the job when the job takes it. One rename: synchronous, it costs the
@@ -104,8 +112,8 @@ export class Workspaces {
     const toolCache = path.join(base, 'tool-cache');
     const stepFiles = stepFilesIn(path.join(temp, FILE_COMMANDS_FOLDER), made.fileCommandsId);
     const scripts = made.scripts.map((script) => path.join(temp, script));
-    // A job's folder is removed while the next job runs; the run waits for every removal at its end.
-    const dispose = async () => this.remove(base);
+    // A job's folder is made ready for a later job while the next job runs; the run waits for every removal at its end.
+    const dispose = async () => this.release(base, made);
     const files = { temp, toolCache, stepFiles, scripts };
     if (request.bind) {
       return { ...files, path: path.resolve(request.repoDir), checkout: place.top, writable: [path.resolve(request.repoDir), base], dispose };
@@ -115,6 +123,7 @@ export class Workspaces {
   }
 
   async dispose(): Promise<void> {
+    this.closed = true;
     for (const spare of this.spares.splice(0)) this.discard(spare);
     // Discarded spares join the batch once made; then the batch goes, and the run waits for it.
     await Promise.allSettled([...this.removals]);
@@ -131,14 +140,31 @@ export class Workspaces {
     const fileCommandsId = randomUUID();
     const scripts = Array.from({ length: SCRIPTS_AHEAD }, () => `${randomUUID()}.sh`);
     const commands = path.join('temp', FILE_COMMANDS_FOLDER);
-    const base = makeFolder(SPARE_PREFIX, {
+    const layout = {
       folders: ['temp', 'tool-cache', commands],
       files: [...Object.values(stepFilesIn(commands, fileCommandsId)), ...scripts.map((script) => path.join('temp', script))],
       ...(template ? { copy: { from: template, to: 'workspace' } } : {}),
-    });
+    };
+    return this.spare({ template, layout, fileCommandsId, scripts }, makeFolder(SPARE_PREFIX, layout));
+  }
+
+  /** A finished job's folder becomes a spare with the same layout (file names included), or goes. */
+  private release(base: string, made: MadeFolder): void {
+    if (this.closed || this.spares.length >= MOST_SPARES) {
+      this.remove(base);
+      return;
+    }
+    this.spares.push(this.spare(made, reuseFolder(base, SPARE_PREFIX, made.layout)));
+  }
+
+  private spare(folder: Omit<MadeFolder, 'base' | 'ready'>, base: Promise<string>): MadeFolder {
+    const spare: MadeFolder = { ...folder, base, ready: false };
     // A spare that fails is reported to the job that takes it, or to nobody.
-    base.catch(() => undefined);
-    return { template, base, fileCommandsId, scripts };
+    base.then(
+      () => (spare.ready = true),
+      () => (spare.ready = true),
+    );
+    return spare;
   }
 
   private discard(made: MadeFolder): void {
