@@ -5,16 +5,21 @@
 // `--bind`. The baseline is the issue's: a shell script that runs the same step
 // script with GitHub's bash argv in the ideal schedule (two workers share the
 // fan-out, then the fan-in and the chain one after another). The same schedule
-// from a Node scheduler is measured too: a spawn from a process as large as
-// Gantry's costs more than one from bash (fork copies the caller's page tables).
+// from a Node scheduler is measured too, in this process and in a small `node`
+// of its own: a spawn forks its caller, page tables and all, so it costs more
+// from Node than from bash, and more from a large process than from a small one
+// (Gantry's steps are started by a small launcher process).
 
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createGitRepo, planPush, runEngine } from './lib/gantry.ts';
 import { log, median, medians, metric, perRound, rounds, runBenchmark, scaled, tempDir, timed } from './lib/harness.ts';
+import { idealSchedule } from './lib/ideal-schedule.mjs';
 import { bashFlags, bashPath, mustRun, runBashScript, writeScript } from './lib/process.ts';
 
 const TARGET_RATIO = 1.5;
+const smallScheduler = fileURLToPath(new URL('./lib/ideal-schedule.mjs', import.meta.url));
 const PARALLEL = 2;
 
 function workflow(fanOut: number, chain: number): string {
@@ -33,19 +38,6 @@ function workflow(fanOut: number, chain: number): string {
     previous = `chain_${i}`;
   }
   return lines.join('\n') + '\n';
-}
-
-/** The ideal schedule of the same work: `parallel` workers drain the fan-out, then the rest in order. */
-async function idealSchedule(fanOut: number, chain: number, runStep: () => Promise<unknown>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < fanOut) {
-      next++;
-      await runStep();
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(PARALLEL, fanOut) }, worker));
-  for (let i = 0; i < 1 + chain; i++) await runStep();
 }
 
 /** A bash script running the ideal schedule of `step` (two workers for the fan-out, then the rest in order). */
@@ -82,7 +74,9 @@ await runBenchmark('scheduling', { runs: 3 }, async (options) => {
     const scheduler = await writeScript(path.join(root, `${label}-schedule.sh`), shellScheduler(bash, script, fans, links));
     return {
       baseline: () => timed(() => mustRun(bash, [scheduler])),
-      nodeScheduler: () => timed(() => idealSchedule(fans, links, () => runBashScript(bash, script))),
+      nodeScheduler: () => timed(() => idealSchedule(fans, links, PARALLEL, () => runBashScript(bash, script))),
+      // Timed inside the small process: its own start-up is not the schedule's.
+      smallNodeScheduler: async () => Number((await mustRun(process.execPath, [smallScheduler, String(fans), String(links), String(PARALLEL), bash, ...bashFlags, script])).stdoutTail),
       gantry: () => gantry(false),
       gantryBind: () => gantry(true),
     };
@@ -98,6 +92,7 @@ await runBenchmark('scheduling', { runs: 3 }, async (options) => {
   const ratios = perRound(samples, (t) => t.gantry / t.baseline);
   const nodeRatios = perRound(samples, (t) => t.gantry / t.nodeScheduler);
   const spawnCosts = perRound(samples, (t) => t.nodeScheduler / t.baseline);
+  const smallSpawnCosts = perRound(samples, (t) => t.smallNodeScheduler / t.baseline);
   const bindRatios = perRound(samples, (t) => t.gantryBind / t.baseline);
   const checkoutShare = perRound(samples, (t) => (100 * (t.gantry - t.gantryBind)) / t.gantry);
   const extraPerJob = perRound(samples, (t) => (t.gantry - t.baseline) / jobs);
@@ -112,6 +107,7 @@ await runBenchmark('scheduling', { runs: 3 }, async (options) => {
       metric('gantry --bind / ideal schedule (shell script)', median(bindRatios), '×', { rounds: bindRatios }),
       metric('gantry / the same schedule from a Node scheduler in this process', median(nodeRatios), '×', { rounds: nodeRatios }),
       metric('Node scheduler / shell script (what a spawn from a large process costs)', median(spawnCosts), '×', { rounds: spawnCosts }),
+      metric('small Node process / shell script (the floor for a Node process launcher)', median(smallSpawnCosts), '×', { rounds: smallSpawnCosts }),
       metric('share of the run spent on workspace checkouts (1 − bind/default)', median(checkoutShare), '%', { rounds: checkoutShare }),
       metric("Gantry's extra wall time per job", median(extraPerJob), 'ms', { rounds: extraPerJob }),
     ],
