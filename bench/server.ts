@@ -17,6 +17,7 @@ import { mkdir } from 'node:fs/promises';
 import type http from 'node:http';
 import path from 'node:path';
 import { buildPushEvent } from '../src/plan/events/index.ts';
+import { loadWorkflowsAt } from '../src/server/workflows.ts';
 import { RepoSources } from '../src/server/repo-source.ts';
 import { openDatabase, type Database } from '../src/storage/db/database.ts';
 import { RunStore, type RunFilter } from '../src/storage/db/runs.ts';
@@ -166,8 +167,9 @@ async function countRuns(server: GantryServe, query: string): Promise<number> {
 const kib = (memory: Memory) => memory.rssKiB / 1024;
 
 /**
- * What one accepted push costs in git before anything is queued: the server's private checkout
- * (RepoSources.checkout, as the run queue calls it) and its removal, one after another, unloaded.
+ * What one accepted push costs in git before anything is queued: the server's private clone (no
+ * files checked out, as the run queue makes it), reading the commit's workflows from it, and its
+ * removal, one after another, unloaded.
  */
 async function checkoutCost(repoDir: string, dataDir: string, count: number): Promise<number[]> {
   const sources = new RepoSources(dataDir);
@@ -175,8 +177,9 @@ async function checkoutCost(repoDir: string, dataDir: string, count: number): Pr
   const times: number[] = [];
   for (let i = 0; i < count; i++) {
     const started = performance.now();
-    const checkout = await sources.checkout(repo, 'HEAD', `event-${repo.id}`);
-    await checkout.dispose();
+    const clone = await sources.checkout(repo, 'HEAD', `event-${repo.id}`, { worktree: false });
+    await loadWorkflowsAt(clone.dir, clone.sha);
+    await clone.dispose();
     times.push(performance.now() - started);
   }
   return times;
@@ -349,7 +352,7 @@ await runBenchmark('server', { runs: 3 }, async (options) => {
       metric('webhook baseline (fastify + HMAC): throughput', median(hook.baseRate), 'req/s', { rounds: hook.baseRate }),
       metric('webhook p99 / baseline p99', median(p99Ratios), '×', { rounds: p99Ratios }),
       metric('webhook baseline throughput / gantry throughput', median(rateRatios), '×', { rounds: rateRatios }),
-      metric('private checkout per push (RepoSources.checkout + removal, unloaded)', median(checkouts), 'ms', { rounds: checkouts }),
+      metric('private clone + workflow read per push (unloaded)', median(checkouts), 'ms', { rounds: checkouts }),
       ...sqlitePages.metrics,
       ...pgPages.metrics,
       metric('RSS idle after start', kib(idle), 'MiB'),
@@ -363,7 +366,7 @@ await runBenchmark('server', { runs: 3 }, async (options) => {
     Object.assign(samples, { 'webhook gantry p99': hook.gantryP99, 'webhook baseline p99': hook.baseP99 }, sqlitePages.samples, pgPages.samples);
     notes.push(
       `--slots 1 and two dispatched runs holding the dispatcher (sleep), so the ${accepted} pushed runs accepted under load stayed queued: acceptance into the queue was measured, not execution`,
-      `each accepted push makes a private checkout of the repository (git clone --shared, fetch, rev-parse, checkout, then removal) to read its workflows before queuing: ${median(checkouts).toFixed(1)} ms alone, unloaded, one at a time`,
+      `each accepted push makes a private clone of the repository (git clone --shared --no-checkout, fetch, rev-parse; no files checked out), builds the event there and reads the commit's workflows from git objects (ls-tree, cat-file --batch), then removes the clone: clone + read + removal take ${median(checkouts).toFixed(1)} ms alone, unloaded, one at a time`,
       'the webhook baseline runs in a worker thread of the benchmark process (its own event loop); autocannon runs on the main thread for both',
       ...(byCount > 0 ? [`${byCount} load window(s) of ${sizes.loadSeconds} s ended before any answer (a busy machine): those sides sent one delivery per connection by count instead`] : []),
       `${sizes.storedRuns} finished runs (one attempt each, ${sqliteHistory.eventBytes} bytes of event data each) over 5 repositories, main and 19 branches, written through storage/db before the server started; SQLite not analyzed (the server never runs ANALYZE), PostgreSQL analyzed (autovacuum would)`,

@@ -64,7 +64,7 @@ export interface RunGitOptions {
 
 interface ExecFailure {
   code?: number | string;
-  stderr?: string;
+  stderr?: string | Buffer;
   message: string;
 }
 
@@ -90,15 +90,26 @@ export async function runGit(
 ): Promise<string | null>;
 export async function runGit(repoDir: string, args: readonly string[], options?: RunGitOptions): Promise<string>;
 export async function runGit(repoDir: string, args: readonly string[], options: RunGitOptions = {}): Promise<string | null> {
+  const output = await execGit(repoDir, args, options);
+  return output === null ? null : output.toString('utf8');
+}
+
+/** Runs git with `input` on its stdin; its output as bytes (or null for an absent exit code). */
+async function execGit(repoDir: string, args: readonly string[], options: RunGitOptions, input?: string): Promise<Buffer | null> {
   const fullArgs = ['-C', repoDir, ...args];
   try {
-    const { stdout } = await execFileAsync('git', fullArgs, {
-      encoding: 'utf8',
+    const pending = execFileAsync('git', fullArgs, {
+      encoding: 'buffer',
       maxBuffer: MAX_OUTPUT_BYTES,
       // C locale keeps stderr parseable; optional locks keep read-only queries from touching the index.
       env: { ...process.env, LC_ALL: 'C', LANGUAGE: 'C', GIT_OPTIONAL_LOCKS: '0', GIT_TERMINAL_PROMPT: '0', ...options.env },
     });
-    return stdout;
+    if (input !== undefined) {
+      // git's exit status tells what went wrong; a closed pipe adds nothing.
+      pending.child.stdin?.on('error', () => undefined);
+      pending.child.stdin?.end(input);
+    }
+    return (await pending).stdout;
   } catch (error) {
     if (!isExecFailure(error)) throw error;
     if (error.code === 'ENOENT') {
@@ -106,7 +117,7 @@ export async function runGit(repoDir: string, args: readonly string[], options: 
     }
     const exitCode = typeof error.code === 'number' ? error.code : null;
     if (exitCode !== null && options.absentExitCodes?.includes(exitCode)) return null;
-    const stderr = error.stderr ?? error.message;
+    const stderr = error.stderr === undefined ? error.message : String(error.stderr);
     throw new GitError(describeFailure(args, repoDir, stderr), { args, repoDir, stderr, exitCode });
   }
 }
@@ -252,6 +263,49 @@ export async function diffFiles(repoDir: string, from: string | null, to: string
 export async function listFiles(repoDir: string, commit: string): Promise<string[]> {
   const output = await runGit(repoDir, ['ls-tree', '-r', '-z', '--name-only', commit]);
   return output.split(FIELD_SEPARATOR).filter(Boolean);
+}
+
+export interface TreeEntry {
+  mode: string;
+  type: 'blob' | 'tree' | 'commit';
+  id: string;
+  /** The path from the top of the tree. */
+  path: string;
+}
+
+/** The entries of one folder (`folder` relative to the top, '' for the top) of a commit's tree; none when it has no such folder. */
+export async function listFolder(repoDir: string, commit: string, folder: string): Promise<TreeEntry[]> {
+  const spec = folder === '' ? commit : `${commit}:${folder}`;
+  const output = await runGit(repoDir, ['ls-tree', '-z', '--end-of-options', spec], { absentExitCodes: [128] });
+  if (output === null) {
+    await resolveCommit(repoDir, commit);
+    return [];
+  }
+  return output
+    .split(FIELD_SEPARATOR)
+    .filter(Boolean)
+    .map((line) => {
+      const [meta = '', name = ''] = line.split('\t');
+      const [mode = '', type = '', id = ''] = meta.split(' ');
+      return { mode, type: type as TreeEntry['type'], id, path: folder === '' ? name : `${folder}/${name}` };
+    });
+}
+
+/** The contents of blobs by id, read with one `git cat-file --batch`. */
+export async function readBlobs(repoDir: string, ids: readonly string[]): Promise<Map<string, Buffer>> {
+  const blobs = new Map<string, Buffer>();
+  if (ids.length === 0) return blobs;
+  const output = (await execGit(repoDir, ['cat-file', '--batch'], {}, `${ids.join('\n')}\n`))!;
+  let at = 0;
+  for (const id of ids) {
+    const headerEnd = output.indexOf(0x0a, at);
+    const header = output.subarray(at, headerEnd).toString('utf8').split(' ');
+    if (header[1] !== 'blob') throw new GitError(`${id} is not a blob in ${repoDir} (${header.join(' ')})`, { args: ['cat-file', '--batch'], repoDir, stderr: '', exitCode: 0 });
+    const size = Number(header[2]);
+    blobs.set(id, output.subarray(headerEnd + 1, headerEnd + 1 + size));
+    at = headerEnd + 1 + size + 1;
+  }
+  return blobs;
 }
 
 /** Lines added and deleted between two commits (binary files count as zero). */

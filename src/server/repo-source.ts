@@ -2,10 +2,12 @@
 // planning and running (the user's repository is never touched).
 
 import { existsSync } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { runGit } from '../plan/git.ts';
+import type { PlanInput } from '../plan/planner.ts';
 import type { RepoRecord } from '../storage/db/records.ts';
+import { loadWorkflowsAt } from './workflows.ts';
 
 export class RepoSources {
   constructor(private readonly dataDir: string) {}
@@ -25,9 +27,10 @@ export class RepoSources {
 
   /**
    * A working checkout of `revision` with every branch and tag of the source, so events can be built
-   * from it as from the user's own clone. Disposed by the caller.
+   * from it as from the user's own clone. With `worktree: false` HEAD is detached at `revision`
+   * but no file is checked out: enough for git's plumbing and `loadWorkflowsAt`. Disposed by the caller.
    */
-  async checkout(repo: RepoRecord, revision: string, label: string): Promise<{ dir: string; sha: string; dispose(): Promise<void> }> {
+  async checkout(repo: RepoRecord, revision: string, label: string, { worktree = true } = {}): Promise<{ dir: string; sha: string; dispose(): Promise<void> }> {
     const source = await this.gitSource(repo);
     const dir = path.join(this.dataDir, 'work', `${label}-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`);
     await mkdir(path.dirname(dir), { recursive: true });
@@ -36,12 +39,19 @@ export class RepoSources {
       await runGit(this.dataDir, ['clone', '--quiet', '--shared', '--no-checkout', '--template=', source, dir]);
       await runGit(dir, ['fetch', '--quiet', '--update-head-ok', 'origin', '+refs/heads/*:refs/heads/*', '+refs/tags/*:refs/tags/*']);
       const sha = (await runGit(dir, ['rev-parse', '--verify', `${revision}^{commit}`])).trim();
-      await runGit(dir, ['checkout', '--quiet', '--detach', sha]);
+      // Without files to check out, detaching HEAD is one write: no git process for it.
+      if (worktree) await runGit(dir, ['checkout', '--quiet', '--detach', sha]);
+      else await writeFile(path.join(dir, '.git', 'HEAD'), `${sha}\n`);
       return { dir, sha, dispose };
     } catch (error) {
       await dispose();
       throw error;
     }
+  }
+
+  /** The workflow files at `revision` of the source, read from its objects: nothing is cloned or written. */
+  async workflowsAt(repo: RepoRecord, revision: string): Promise<PlanInput[]> {
+    return loadWorkflowsAt(await this.gitSource(repo), revision);
   }
 
   /** Checks that a path or URL is a readable git repository; answers its default branch. */

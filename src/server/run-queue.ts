@@ -2,9 +2,8 @@
 // trigger filters), with GitHub's concurrency rules across runs applied as runs are queued.
 
 import type { Workflow } from '../workflow/types.ts';
-import { runGit } from '../plan/git.ts';
 import { githubContext } from '../plan/github-context.ts';
-import { planRun } from '../plan/planner.ts';
+import { planRun, type PlanInput } from '../plan/planner.ts';
 import type { RepoEvent } from '../plan/types.ts';
 import { evaluateToString, ExpressionError } from '../expr/index.ts';
 import type { RepoRecord, RunRecord } from '../storage/db/records.ts';
@@ -13,7 +12,7 @@ import type { ChangeBus } from './bus.ts';
 import type { RepoSources } from './repo-source.ts';
 import { apiRun } from './shapes.ts';
 import { setRunStatus } from './statuses.ts';
-import { loadWorkflows } from './workflows.ts';
+import { loadWorkflowsAt } from './workflows.ts';
 
 export interface EnqueueOptions {
   actor: string;
@@ -36,31 +35,22 @@ export class RunQueue {
     private readonly bus: ChangeBus,
   ) {}
 
-  /** Runs `work` in a throwaway checkout of `revision`. */
-  async withCheckout<T>(repo: RepoRecord, revision: string, work: (dir: string) => Promise<T>): Promise<T> {
-    const checkout = await this.sources.checkout(repo, revision, `read-${repo.id}`);
+  /**
+   * Builds the event in a clone of the repository (`build`; git's plumbing works there, no file is
+   * checked out), then queues what it triggers, reading the workflows of the event's commit.
+   */
+  async enqueueFrom(repo: RepoRecord, build: (gitDir: string) => Promise<RepoEvent>, options: EnqueueOptions): Promise<RunRecord[]> {
+    const clone = await this.sources.checkout(repo, 'HEAD', `event-${repo.id}`, { worktree: false });
     try {
-      return await work(checkout.dir);
+      const event = await build(clone.dir);
+      return await this.enqueue(repo, event, await loadWorkflowsAt(clone.dir, event.sha, options.workflowFile), options);
     } finally {
-      await checkout.dispose();
+      await clone.dispose();
     }
   }
 
-  /** Builds the event in a checkout of the repository (`build`), then queues what it triggers. */
-  async enqueueFrom(repo: RepoRecord, build: (checkoutDir: string) => Promise<RepoEvent>, options: EnqueueOptions): Promise<RunRecord[]> {
-    const checkout = await this.sources.checkout(repo, 'HEAD', `event-${repo.id}`);
-    try {
-      const event = await build(checkout.dir);
-      if (event.sha !== checkout.sha) await runGit(checkout.dir, ['checkout', '--quiet', '--detach', event.sha]);
-      return await this.enqueue(repo, event, checkout.dir, options);
-    } finally {
-      await checkout.dispose();
-    }
-  }
-
-  /** Queues a run per workflow triggered by `event`, reading the workflows in `checkoutDir`. */
-  async enqueue(repo: RepoRecord, event: RepoEvent, checkoutDir: string, options: EnqueueOptions): Promise<RunRecord[]> {
-    const inputs = await loadWorkflows(checkoutDir, options.workflowFile);
+  /** Queues a run per workflow of `inputs` that `event` triggers. */
+  private async enqueue(repo: RepoRecord, event: RepoEvent, inputs: PlanInput[], options: EnqueueOptions): Promise<RunRecord[]> {
     const vars = await this.store.variables.resolved(repo.id, null);
     const plan = planRun(inputs, event, { vars });
     const runs: RunRecord[] = [];

@@ -9,8 +9,8 @@ import { dueSchedules } from '../plan/triggers/index.ts';
 import type { RepoRecord } from '../storage/db/records.ts';
 import type { Store } from '../storage/db/store.ts';
 import type { Dispatcher } from './dispatcher.ts';
+import type { RepoSources } from './repo-source.ts';
 import type { RunQueue } from './run-queue.ts';
-import { loadWorkflows } from './workflows.ts';
 
 export class ScheduleTicker {
   private job: Cron | undefined;
@@ -18,6 +18,7 @@ export class ScheduleTicker {
 
   constructor(
     private readonly store: Store,
+    private readonly sources: RepoSources,
     private readonly queue: RunQueue,
     private readonly dispatcher: Dispatcher,
     private readonly logger: Logger,
@@ -53,20 +54,18 @@ export class ScheduleTicker {
   private async checkRepo(repo: RepoRecord, now: Date): Promise<number> {
     let queued = 0;
     const due: { file: string; cron: string }[] = [];
-    await this.queue.withCheckout(repo, `refs/heads/${repo.defaultBranch}`, async (dir) => {
-      for (const input of await loadWorkflows(dir)) {
-        const workflow = input.workflow;
-        if (!workflow) continue;
-        const crons = new Set(workflow.triggers.filter((t) => t.event === 'schedule').flatMap((t) => (t.schedules ?? []).map((s) => s.cron)));
-        for (const cron of crons) {
-          const last = await this.store.schedules.lastTick(repo.id, input.file, cron);
-          await this.store.schedules.setLastTick(repo.id, input.file, cron, now.toISOString());
-          if (last === undefined) continue;
-          const fired = dueSchedules({ ...workflow, triggers: workflow.triggers.map((t) => (t.event === 'schedule' ? { ...t, schedules: (t.schedules ?? []).filter((s) => s.cron === cron) } : t)) }, new Date(last), now);
-          if (fired.length > 0) due.push({ file: input.file, cron });
-        }
+    for (const input of await this.sources.workflowsAt(repo, `refs/heads/${repo.defaultBranch}`)) {
+      const workflow = input.workflow;
+      if (!workflow) continue;
+      const crons = new Set(workflow.triggers.filter((t) => t.event === 'schedule').flatMap((t) => (t.schedules ?? []).map((s) => s.cron)));
+      for (const cron of crons) {
+        const last = await this.store.schedules.lastTick(repo.id, input.file, cron);
+        await this.store.schedules.setLastTick(repo.id, input.file, cron, now.toISOString());
+        if (last === undefined) continue;
+        const fired = dueSchedules({ ...workflow, triggers: workflow.triggers.map((t) => (t.event === 'schedule' ? { ...t, schedules: (t.schedules ?? []).filter((s) => s.cron === cron) } : t)) }, new Date(last), now);
+        if (fired.length > 0) due.push({ file: input.file, cron });
       }
-    });
+    }
     for (const { file, cron } of due) {
       const runs = await this.queue.enqueueFrom(repo, (dir) => buildScheduleEvent(dir, { cron }), { actor: 'schedule', workflowFile: file });
       queued += runs.length;

@@ -75,7 +75,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     offline: options.offline ?? false,
     ...(options.pollMs ? { pollMs: options.pollMs } : {}),
   });
-  const schedules = new ScheduleTicker(store, queue, dispatcher, logger);
+  const schedules = new ScheduleTicker(store, sources, queue, dispatcher, logger);
   const artifacts = new ArtifactStore(artifactsFolder(dataDir));
   const app = await buildApp({ store, queue, dispatcher, bus, metrics, sources, logger, artifacts, webhookMaxBytes: options.webhookMaxBytes ?? 25 * 1024 * 1024 });
   await dispatcher.start();

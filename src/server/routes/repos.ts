@@ -9,7 +9,6 @@ import { actorOf } from '../auth.ts';
 import { ApiError, notFound, type ServerContext } from '../context.ts';
 import { apiRepo, apiRun } from '../shapes.ts';
 import { combinedState } from '../statuses.ts';
-import { loadWorkflows } from '../workflows.ts';
 import { errorSchema, NAME_PATTERN, repoParams, repoSchema, runSchema } from './schemas.ts';
 
 export async function repoByName(context: ServerContext, name: string) {
@@ -73,37 +72,32 @@ export function repoRoutes(app: FastifyInstance, context: ServerContext): void {
     schema: { tags: ['repos'], params: repoParams },
     handler: async (request) => {
       const repo = await repoByName(context, request.params.repo);
-      const checkout = await context.sources.checkout(repo, `refs/heads/${repo.defaultBranch}`, `workflows-${repo.id}`);
-      try {
-        const inputs = await loadWorkflows(checkout.dir);
-        return {
-          workflows: inputs.map((input) => {
-            const workflow = input.workflow;
-            const dispatch = workflow?.triggers.find((t) => t.event === 'workflow_dispatch');
-            return {
-              file: input.file,
-              name: workflow?.name ?? input.file,
-              events: [...new Set(workflow?.triggers.map((t) => t.event) ?? [])],
-              dispatchInputs: dispatch
-                ? Object.fromEntries(
-                    (dispatch.inputs ?? []).map((def) => [
-                      def.name,
-                      {
-                        type: inputType(def),
-                        ...(def.description ? { description: def.description } : {}),
-                        required: Boolean(def.required),
-                        ...(def.default !== undefined ? { default: def.default } : {}),
-                        ...(def.options ? { options: def.options } : {}),
-                      },
-                    ]),
-                  )
-                : null,
-            };
-          }),
-        };
-      } finally {
-        await checkout.dispose();
-      }
+      const inputs = await context.sources.workflowsAt(repo, `refs/heads/${repo.defaultBranch}`);
+      return {
+        workflows: inputs.map((input) => {
+          const workflow = input.workflow;
+          const dispatch = workflow?.triggers.find((t) => t.event === 'workflow_dispatch');
+          return {
+            file: input.file,
+            name: workflow?.name ?? input.file,
+            events: [...new Set(workflow?.triggers.map((t) => t.event) ?? [])],
+            dispatchInputs: dispatch
+              ? Object.fromEntries(
+                  (dispatch.inputs ?? []).map((def) => [
+                    def.name,
+                    {
+                      type: inputType(def),
+                      ...(def.description ? { description: def.description } : {}),
+                      required: Boolean(def.required),
+                      ...(def.default !== undefined ? { default: def.default } : {}),
+                      ...(def.options ? { options: def.options } : {}),
+                    },
+                  ]),
+                )
+              : null,
+          };
+        }),
+      };
     },
   });
 
