@@ -192,6 +192,7 @@ await runBenchmark('server', { runs: 3 }, async (options) => {
     connections: scaled(10, options.scale, 2),
     requestsPerPageRound: scaled(200, options.scale, 5),
     checkouts: scaled(20, options.scale, 2),
+    largeRepoFiles: scaled(5000, options.scale, 20),
     pageSize: PAGE,
     slots: 1,
   };
@@ -324,6 +325,10 @@ await runBenchmark('server', { runs: 3 }, async (options) => {
     await baseline.stop();
     stopBaseline = undefined;
     const checkouts = await checkoutCost(repoDir, path.join(root, 'checkouts'), sizes.checkouts);
+    const largeRepoDir = path.join(root, 'large-repo');
+    const sources = Object.fromEntries(Array.from({ length: sizes.largeRepoFiles }, (_, i) => [`src/m${i % 50}/f${i}.ts`, `export const v${i} = ${i};\n`]));
+    await createGitRepo(largeRepoDir, { ...sources, '.github/workflows/ci.yml': CI_WORKFLOW });
+    const largeCheckouts = await checkoutCost(largeRepoDir, path.join(root, 'large-checkouts'), sizes.checkouts);
 
     // Every accepted delivery is a queued run, and none ran. Deliveries still in flight when a load
     // ended (autocannon stops counting then) are accepted too: wait until the count settles.
@@ -353,6 +358,7 @@ await runBenchmark('server', { runs: 3 }, async (options) => {
       metric('webhook p99 / baseline p99', median(p99Ratios), '×', { rounds: p99Ratios }),
       metric('webhook baseline throughput / gantry throughput', median(rateRatios), '×', { rounds: rateRatios }),
       metric('private clone + workflow read per push (unloaded)', median(checkouts), 'ms', { rounds: checkouts }),
+      metric(`the same, ${sizes.largeRepoFiles} files in the repository`, median(largeCheckouts), 'ms', { rounds: largeCheckouts }),
       ...sqlitePages.metrics,
       ...pgPages.metrics,
       metric('RSS idle after start', kib(idle), 'MiB'),
