@@ -120,7 +120,11 @@ function reuse({ folder, prefix, layout }) {
     fill(base, wantedTree(layout));
     return base;
   } catch {
-    remove(base);
+    try {
+      remove(base);
+    } catch {
+      // Left as it is (a file this process may not remove), as a removal would leave it.
+    }
     return make({ prefix, layout });
   }
 }

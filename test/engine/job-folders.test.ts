@@ -1,7 +1,7 @@
 // A finished job's folder is made into a later job's: whatever the job did to it, the result must hold
 // exactly what a new folder holds, and making it so must never change anything outside the folder.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -124,6 +124,24 @@ describe('job folders', () => {
     const reused = await reuseFolder(used, prefix(), layout);
     assert.deepEqual(inodes(reused), before);
     assert.equal(readFileSync(path.join(reused, 'workspace', 'README.md'), 'utf8'), 'read me\n');
+  });
+
+  it('makes a new folder when the finished one holds a file that cannot be removed', async (t) => {
+    const used = await makeFolder(prefix(), layout);
+    const stuck = path.join(used, 'temp', 'immutable.txt');
+    writeFileSync(stuck, 'kept by the file system');
+    if (spawnSync('chattr', ['+i', stuck]).status !== 0) {
+      t.skip('chattr +i is not available here (it needs root and a file system with attributes)');
+      return;
+    }
+    try {
+      const reused = await reuseFolder(used, prefix(), layout);
+      assert.deepEqual(walk(reused), walk(await makeFolder(prefix(), layout)));
+      assert.equal(existsSync(path.join(reused, 'temp', 'immutable.txt')), false);
+    } finally {
+      // The folder it is in was renamed before its reset failed.
+      for (const entry of walk(root)) if (entry.path.endsWith('immutable.txt')) spawnSync('chattr', ['-i', path.join(root, entry.path)]);
+    }
   });
 
   it('makes a new folder when the finished one is gone', async () => {
