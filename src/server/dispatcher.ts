@@ -233,7 +233,8 @@ export class Dispatcher {
   /**
    * The run's workflow planned at its commit. A re-run of failed jobs plans the whole workflow and
    * carries over, as GitHub does, the previous attempt's jobs that succeeded (or were skipped) and
-   * neither re-run nor depend on a re-run job: they do not run again, their outputs stay.
+   * neither re-run nor depend on a re-run job: they do not run again, their outputs stay. Of a matrix
+   * job only the failed (or cancelled) legs run again; the jobs that need it run again whole.
    */
   private async plan(run: RunRecord, dir: string, event: RepoEvent): Promise<{ plan: RunPlan; reusedJobs?: Record<JobKey, ReusedJob> } | undefined> {
     const inputs = await loadWorkflows(dir, run.workflowFile);
@@ -247,10 +248,14 @@ export class Dispatcher {
     const attempts = await this.options.store.runs.attempts(run.id);
     const rerun = attempts.find((a) => a.attempt === run.attempt)?.rerunJobs;
     if (!rerun) return { plan };
-    const again = new Set(rerun.flatMap((id) => [id, ...dependentsOf(id, wp.workflow.jobs)]));
+    // An entry is a job id (the whole job again) or a matrix leg's job key (that leg again); the
+    // jobs that need either run again whole.
+    const legs = new Set(rerun.filter(isJobKey));
+    const again = new Set(rerun.filter((entry) => !isJobKey(entry)));
+    for (const entry of rerun) for (const dependent of dependentsOf(isJobKey(entry) ? jobIdOfKey(entry) : entry, wp.workflow.jobs)) again.add(dependent);
     const reusedJobs: Record<JobKey, ReusedJob> = {};
     for (const job of await this.options.store.runs.jobs(run.id, run.attempt - 1)) {
-      if ((job.conclusion === 'success' || job.conclusion === 'skipped') && !again.has(job.jobId.split('/')[0]!)) {
+      if ((job.conclusion === 'success' || job.conclusion === 'skipped') && !legs.has(job.key) && !again.has(job.jobId.split('/')[0]!)) {
         reusedJobs[job.key] = { conclusion: job.conclusion, outputs: job.outputs };
       }
     }
@@ -315,6 +320,16 @@ export class Dispatcher {
 /** Where the runs' artifacts are kept, by run id. */
 export function artifactsFolder(dataDir: string): string {
   return path.join(dataDir, 'artifacts');
+}
+
+/** Job ids cannot hold `#`; job keys (`file#job#leg`) always do. */
+function isJobKey(entry: string): boolean {
+  return entry.includes('#');
+}
+
+/** The job id in a job key (its file may hold `#` too; the id and the leg number cannot). */
+function jobIdOfKey(key: string): string {
+  return key.split('#').at(-2)!.split('/')[0]!;
 }
 
 function dependentsOf(id: string, jobs: readonly { id: string; needs: string[] }[]): string[] {

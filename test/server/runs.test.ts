@@ -157,6 +157,9 @@ for (const backend of ['sqlite', 'postgres'] as const) describe(`runs through th
     assert.equal(second.body.conclusion, 'success', 'the failed leg passes on attempt 2, reading build\'s carried-over output');
     assert.deepEqual(second.body.jobs.map((j) => [j.jobId, j.matrix, j.conclusion]), [['build', null, 'success'], ['test', { n: 1 }, 'success'], ['test', { n: 2 }, 'success']]);
     assert.deepEqual(second.body.jobs.find((j) => j.jobId === 'build')!.steps, [], 'build is carried over, not run');
+    const legSteps = (n: number) => second.body.jobs.find((j) => j.jobId === 'test' && JSON.stringify(j.matrix) === JSON.stringify({ n }))!.steps;
+    assert.deepEqual(legSteps(1), [], 'the leg that passed is carried over, as GitHub re-runs only a matrix job\'s failed legs');
+    assert.ok(legSteps(2).length >= 4, 'the failed leg runs again');
     assert.equal(await readFile(path.join(counts, 'build-runs'), 'utf8'), 'built\n', 'build ran once, on attempt 1 only');
     const leg2 = second.body.jobs.find((j) => j.jobId === 'test' && JSON.stringify(j.matrix) === '{"n":2}') as unknown as { id: number };
     const leg2Log = await server.api<string>('GET', `/api/runs/${dispatched.body.run.id}/jobs/${leg2.id}/logs`);

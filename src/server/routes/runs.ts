@@ -155,7 +155,9 @@ export function runRoutes(app: FastifyInstance, context: ServerContext): void {
       let rerunJobs: string[] | null = null;
       if (request.body?.failedOnly) {
         const jobs = await store.runs.jobs(run.id, run.attempt);
-        rerunJobs = [...new Set(jobs.filter((j) => j.conclusion === 'failure' || j.conclusion === 'cancelled').map((j) => j.jobId.split('/')[0]!))];
+        // A failed matrix leg is re-run alone (by its job key), as GitHub re-runs a failed matrix job; other jobs by id.
+        const failed = jobs.filter((j) => j.conclusion === 'failure' || j.conclusion === 'cancelled');
+        rerunJobs = [...new Set(failed.map((j) => (j.matrix !== null && !j.jobId.includes('/') ? j.key : j.jobId.split('/')[0]!)))];
         if (rerunJobs.length === 0) throw new ApiError(409, 'nothing_failed', `run ${run.id} has no failed jobs to re-run`);
       }
       await store.runs.newAttempt(run.id, rerunJobs);
