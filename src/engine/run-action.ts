@@ -8,7 +8,7 @@ import { ActionResolutionError, type BuiltinAction } from '../actions/types.ts';
 import { ExpressionError, evaluateTemplate, evaluateToString, type ExpressionContexts, type HostFunctions } from '../expr/index.ts';
 import type { ActionDefinition, Step } from '../workflow/types.ts';
 import { runProcessStep, type StepReport } from './run-step.ts';
-import { runContainerStep } from './run-container-step.ts';
+import { runContainerActionPre, runContainerStep } from './run-container-step.ts';
 import {
   emptyReport,
   jobExecutor,
@@ -20,7 +20,7 @@ import {
   type PostStep,
   type StepFrame,
 } from './run-steps.ts';
-import { asString, asStringRecord, inputVariables } from './values.ts';
+import { asString, asStringRecord, inputVariables, stateVariables } from './values.ts';
 
 type NodeRuns = Extract<ActionDefinition['runs'], { using: `node${string}` }>;
 
@@ -67,7 +67,7 @@ export async function executeAction(
     case 'composite':
       return runComposite(definition, runs.steps, directory, inputs, stepEnv, frame, logStep);
     case 'docker':
-      return runContainerStep({ action: { uses, runs, directory, inputs, scope }, frame, stepEnv, logStep, stop });
+      return runContainerStep({ action: { uses, runs, directory, inputs, scope, state: frame.preStates.get(step) ?? {} }, frame, stepEnv, logStep, stop });
     default:
       return runNodeAction(uses, runs, directory, inputs, stepEnv, frame, logStep, stop, step);
   }
@@ -235,8 +235,7 @@ async function runNodeAction(
 /** One phase (pre, main or post) of a JavaScript action: its script run with the host's Node.js. */
 function nodePhase(uses: string, directory: string, inputs: Record<string, string>, stepEnv: Record<string, string>, frame: StepFrame) {
   return async (script: string, state: Record<string, string>, signal: AbortSignal, timedOut: () => boolean, place: number): Promise<StepReport> => {
-    const stateVariables = Object.fromEntries(Object.entries(state).map(([name, value]) => [`STATE_${name}`, value]));
-    const { env, files } = await processEnvironment(frame, { ...stepEnv, ...inputVariables(inputs), ...stateVariables }, uses);
+    const { env, files } = await processEnvironment(frame, { ...stepEnv, ...inputVariables(inputs), ...stateVariables(state) }, uses);
     Object.assign(env, await frame.facts.runtime?.());
     env.GITHUB_ACTION_PATH = directory;
     env.GITHUB_ACTION_REPOSITORY = uses.startsWith('./') ? '' : uses.replace(/@.*$/, '');
@@ -262,12 +261,13 @@ function nodePhase(uses: string, directory: string, inputs: Record<string, strin
 }
 
 /**
- * The `pre:` phases of the job's JavaScript actions, as the runner adds them at
- * job set-up: for top-level steps naming an action from the store (a local `./`
- * action is not there before the checkout, so its `pre:` never runs), in step
- * order, each under its `pre-if` (default `always()`), with the step's env and
- * inputs as they evaluate before any step ran. What a `pre:` saves with
- * `save-state` reaches the main and post phases.
+ * The pre phases of the job's actions, as the runner adds them at job set-up: a
+ * JavaScript action's `pre:`, a Docker action's `pre-entrypoint:`, for top-level
+ * steps naming an action from the store (a local `./` action is not there before
+ * the checkout, so its pre phase never runs), in step order, each under its
+ * `pre-if` (default `always()`), with the step's env and inputs as they evaluate
+ * before any step ran. What a pre phase saves with `save-state` reaches the main
+ * and post phases.
  */
 export async function preStepsOf(steps: readonly Step[], frame: StepFrame): Promise<PostStep[]> {
   const pres: PostStep[] = [];
@@ -285,8 +285,7 @@ export async function preStepsOf(steps: readonly Step[], frame: StepFrame): Prom
     if (resolved.kind !== 'definition') continue;
     const { definition } = resolved;
     const runs = definition.runs;
-    if (runs.using === 'composite' || runs.using === 'docker' || !runs.pre) continue;
-    const script = runs.pre;
+    if (runs.using === 'composite' || (runs.using === 'docker' ? !runs.preEntrypoint : !runs.pre)) continue;
     pres.push({
       name: phaseName('Pre', step, uses),
       condition: runs.preIf,
@@ -302,9 +301,11 @@ export async function preStepsOf(steps: readonly Step[], frame: StepFrame): Prom
           preFrame.log.system(`Error: ${error.message}`, index);
           return emptyReport('failure');
         }
-        const directory = await reachableFromContainer(resolved.directory, preFrame);
-        const { signal, timedOut } = stepSignal(preFrame, undefined);
-        const report = await nodePhase(uses, directory, inputs, stepEnv, preFrame)(script, {}, signal, timedOut, index);
+        const stop = stepSignal(preFrame, undefined);
+        const report =
+          runs.using === 'docker'
+            ? await runContainerActionPre({ action: { uses, runs, directory: resolved.directory, inputs, scope, state: {} }, frame: preFrame, stepEnv, logStep: index, stop })
+            : await nodePhase(uses, await reachableFromContainer(resolved.directory, preFrame), inputs, stepEnv, preFrame)(runs.pre!, {}, stop.signal, stop.timedOut, index);
         preFrame.preStates.set(step, report.state);
         return report;
       },

@@ -11,15 +11,15 @@ import { splitRunnerArguments } from '../services/options.ts';
 import type { ActionDefinition } from '../workflow/types.ts';
 import { runProcessStep, type StepReport } from './run-step.ts';
 import { emptyReport, processEnvironment, stepSignal, type StepFrame } from './run-steps.ts';
-import { asStringRecord, inputVariables } from './values.ts';
+import { asStringRecord, inputVariables, stateVariables } from './values.ts';
 
 type DockerRuns = Extract<ActionDefinition['runs'], { using: 'docker' }>;
 
 export interface ContainerStepRequest {
   /** `uses: docker://image` with its evaluated `with:`. */
   image?: { uses: string; with: Record<string, string> };
-  /** A Docker container action. */
-  action?: { uses: string; runs: DockerRuns; directory: string; inputs: Record<string, string>; scope: ExpressionContexts };
+  /** A Docker container action; `state` is what its `pre-entrypoint` saved (STATE_ variables). */
+  action?: { uses: string; runs: DockerRuns; directory: string; inputs: Record<string, string>; scope: ExpressionContexts; state: Record<string, string> };
   frame: StepFrame;
   stepEnv: Record<string, string>;
   logStep: number;
@@ -33,33 +33,45 @@ interface ImagePhase {
   env: Record<string, string>;
 }
 
+/**
+ * The step's main run; a Docker action's `post-entrypoint` joins the job's post steps. Its
+ * `pre-entrypoint` is not run here: it runs as the job's pre phase (`runContainerActionPre`).
+ */
 export async function runContainerStep(request: ContainerStepRequest): Promise<StepReport> {
-  const { frame, logStep } = request;
-  const fail = (message: string) => {
-    frame.log.system(`Error: ${message}`, logStep);
-    return emptyReport('failure');
-  };
-  let phases: { main: ImagePhase; pre?: ImagePhase; post?: ImagePhase; uses: string };
-  try {
-    phases = request.image ? imageStep(request.image) : actionPhases(request.action!, await actionImage(request.action!, request));
-  } catch (error) {
-    if (error instanceof ExpressionError || error instanceof ContainerStepError || error instanceof JobContainerError) return fail(error.message);
-    throw error;
-  }
-  if (phases.pre) {
-    const pre = await runPhase(request, phases.uses, phases.pre, request.stop, logStep);
-    if (pre.outcome !== 'success') return pre;
-  }
-  const report = await runPhase(request, phases.uses, phases.main, request.stop, logStep);
+  const phases = await phasesOf(request);
+  if ('failure' in phases) return phases.failure;
+  const state = request.action?.state ?? {};
+  const report = await runPhase(request, phases.uses, phases.main, state, request.stop, request.logStep);
   const post = phases.post;
   if (post) {
-    frame.posts.push({
+    const postState = { ...state, ...report.state };
+    request.frame.posts.push({
       name: `Post Run ${phases.uses}`,
-      condition: 'always()',
-      run: (postFrame, index) => runPhase({ ...request, frame: postFrame }, phases.uses, post, stepSignal(postFrame, undefined), index),
+      condition: request.action?.runs.postIf ?? 'always()',
+      run: (postFrame, index) => runPhase({ ...request, frame: postFrame }, phases.uses, post, postState, stepSignal(postFrame, undefined), index),
     });
   }
   return report;
+}
+
+/** A Docker action's `pre-entrypoint`, run before the job's first step as the runner runs it; its saved state is in the report. */
+export async function runContainerActionPre(request: ContainerStepRequest): Promise<StepReport> {
+  const phases = await phasesOf(request);
+  if ('failure' in phases) return phases.failure;
+  return phases.pre ? runPhase(request, phases.uses, phases.pre, {}, request.stop, request.logStep) : emptyReport('success');
+}
+
+type Phases = { main: ImagePhase; pre?: ImagePhase; post?: ImagePhase; uses: string };
+
+/** The step's image phases, or the failure report of a step whose image or arguments cannot be had. */
+async function phasesOf(request: ContainerStepRequest): Promise<Phases | { failure: StepReport }> {
+  try {
+    return request.image ? imageStep(request.image) : actionPhases(request.action!, await actionImage(request.action!, request));
+  } catch (error) {
+    if (!(error instanceof ExpressionError || error instanceof ContainerStepError || error instanceof JobContainerError)) throw error;
+    request.frame.log.system(`Error: ${error.message}`, request.logStep);
+    return { failure: emptyReport('failure') };
+  }
 }
 
 class ContainerStepError extends Error {}
@@ -95,7 +107,7 @@ async function actionImage(action: NonNullable<ContainerStepRequest['action']>, 
 }
 
 /** A Docker action's `runs:`: its args and env evaluated with the inputs, pre and post entrypoints as their own runs. */
-function actionPhases(action: NonNullable<ContainerStepRequest['action']>, image: string): { main: ImagePhase; pre?: ImagePhase; post?: ImagePhase; uses: string } {
+function actionPhases(action: NonNullable<ContainerStepRequest['action']>, image: string): Phases {
   const { runs, uses } = action;
   const scope = { ...action.scope, inputs: action.inputs };
   const args = runs.args.map((arg) => evaluateToString(arg, scope));
@@ -114,6 +126,7 @@ async function runPhase(
   request: ContainerStepRequest,
   uses: string,
   phase: ImagePhase,
+  state: Record<string, string>,
   stop: { signal: AbortSignal; timedOut: () => boolean },
   logStep: number,
 ): Promise<StepReport> {
@@ -137,7 +150,7 @@ async function runPhase(
   }
   // Nothing of the host's environment: the image's own PATH and variables apply. HOME is a folder of
   // the job's temp, as the runner's /github/home.
-  const { env, files } = await processEnvironment(frame, { ...request.stepEnv, ...phase.env }, uses, {});
+  const { env, files } = await processEnvironment(frame, { ...request.stepEnv, ...phase.env, ...stateVariables(state) }, uses, {});
   env.HOME = path.join(frame.facts.temp, '_github_home');
   await mkdir(env.HOME, { recursive: true });
   return runProcessStep({

@@ -25,3 +25,8 @@ export function minutes(value: unknown, fallback: number): number {
 export function inputVariables(inputs: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(inputs).map(([name, value]) => [`INPUT_${name.replace(/ /g, '_').toUpperCase()}`, value]));
 }
+
+/** What an action's earlier phase saved (`save-state`, GITHUB_STATE), as its next phases see it: STATE_<name>. */
+export function stateVariables(state: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(state).map(([name, value]) => [`STATE_${name}`, value]));
+}

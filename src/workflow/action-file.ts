@@ -153,7 +153,9 @@ function buildDockerRuns(runs: MappingToken): ActionRuns | undefined {
     args: args && isSequence(args) ? [...args].map(toTemplateValue) : [],
     env: valueField(runs, 'env'),
     preEntrypoint: stringField(runs, 'pre-entrypoint'),
+    preIf: prePostCondition(field(runs, 'pre-if')),
     postEntrypoint: stringField(runs, 'post-entrypoint'),
+    postIf: prePostCondition(field(runs, 'post-if')),
   };
 }
 

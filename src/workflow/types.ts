@@ -225,5 +225,8 @@ export type ActionRuns =
       args: TemplateValue[];
       env?: TemplateValue;
       preEntrypoint?: string;
+      /** As a JavaScript action's. */
+      preIf: string;
       postEntrypoint?: string;
+      postIf: string;
     };

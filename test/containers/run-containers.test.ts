@@ -4,9 +4,10 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { runGantry } from '../support/cli.ts';
 import { leftovers, startPodman, type TestPodman } from '../support/podman.ts';
 import { gantryRun, jobOf, scratchDir, startGantryRun, stepOf, waitFor, workflowRepo, type StartedRun } from '../support/run.ts';
 import type { TempRepo } from '../support/git-repo.ts';
@@ -251,6 +252,65 @@ describe('gantry run with containers', { concurrency: true }, () => {
     assert.deepEqual(stepOf(job, 'prebuilt').outputs, { greeting: 'hello world' });
     assert.deepEqual(stepOf(job, 'built').outputs, { made: 'in the built image for builder' });
     assert.match(result.stdout, /post entrypoint ran for builder/);
+    assert.deepEqual(await leftovers(podman.engine, name), []);
+  });
+
+  it('runs a Docker action’s pre-entrypoint before the job’s first step, under pre-if, its state reaching main and post', async () => {
+    const name = marker();
+    const scratch = await scratchDir();
+    cleanups.push(scratch.remove);
+    const cache = scratch.dir;
+    const env = { XDG_CACHE_HOME: cache };
+    // The pre and post entrypoints get the main args, as on GitHub: the script tells its phase by $0.
+    const script = [
+      'case "$0" in */ash) phase=post ;; /bin/sh) phase=pre ;; *) phase=main ;; esac',
+      'echo "$phase: who=$INPUT_WHO state=${STATE_from_pre:--} first-step-ran=$(test -f first-step.txt && echo yes || echo no)"',
+      'if [ "$phase" = pre ]; then echo from_pre=saved-in-pre >> "$GITHUB_STATE"; fi',
+    ].join('\n');
+    const action = (preIf?: string) =>
+      [
+        'name: phases',
+        'inputs:',
+        '  who: { default: nobody }',
+        'runs:',
+        '  using: docker',
+        `  image: docker://${podman.images.busybox}`,
+        '  entrypoint: sh',
+        `  args: ["-c", ${JSON.stringify(script)}]`,
+        '  pre-entrypoint: /bin/sh',
+        ...(preIf ? [`  pre-if: ${preIf}`] : []),
+        '  post-entrypoint: /bin/ash',
+        '',
+      ].join('\n');
+    for (const [id, preIf] of [['phases', undefined], ['never', "env.NEVER == 'yes'"]] as const) {
+      const folder = path.join(cache, id);
+      await mkdir(folder, { recursive: true });
+      await writeFile(path.join(folder, 'action.yml'), action(preIf));
+      const added = await runGantry(['actions', 'add', `acme/${id}@v1`, '--from', folder], { env });
+      assert.equal(added.code, 0, added.stderr);
+    }
+    const repo = await repoWith(`
+      on: push
+      jobs:
+        act:
+          name: ${name}
+          runs-on: ubuntu-latest
+          steps:
+            - run: touch first-step.txt
+            - name: Phases
+              uses: acme/phases@v1
+              with:
+                who: \${{ github.event_name }}
+            - uses: acme/never@v1
+    `);
+    const result = await gantryRun(repo, ['--container-engine', podman.url, '--services', 'container'], env);
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    const steps = jobOf(result.report!, 'act').steps.map((step) => `${step.name}:${step.conclusion}`);
+    assert.deepEqual(steps.slice(0, 2), ['Pre Phases:success', 'Pre Run acme/never@v1:skipped']);
+    assert.match(result.stdout, /pre: who=push state=- first-step-ran=no/);
+    assert.match(result.stdout, /main: who=push state=saved-in-pre first-step-ran=yes/);
+    assert.match(result.stdout, /post: who=push state=saved-in-pre first-step-ran=yes/);
+    assert.equal(result.stdout.match(/pre: who=/g)?.length, 1, 'the pre phase of the action whose pre-if is false does not run');
     assert.deepEqual(await leftovers(podman.engine, name), []);
   });
 

@@ -206,6 +206,12 @@ runs:
     assert.equal(runs.entrypoint, '/lint.sh');
     assert.equal(runs.preEntrypoint, '/setup.sh');
     assert.equal(runs.postEntrypoint, '/cleanup.sh');
+    assert.equal(runs.preIf, 'always()', 'pre-if defaults to always(), as for JavaScript actions');
+    assert.equal(runs.postIf, 'always()');
+    const conditioned = runsOf('name: c\nruns:\n  using: docker\n  image: Dockerfile\n  pre-entrypoint: /a\n  pre-if: runner.os == \'Linux\'\n  post-if: failure()\n');
+    assert.ok(conditioned.using === 'docker');
+    assert.equal(conditioned.preIf, "runner.os == 'Linux'");
+    assert.equal(conditioned.postIf, 'failure()');
     assert.deepEqual(
       runs.args.map((arg) => (arg.kind === 'expression' ? `expr:${arg.expression}` : arg.kind === 'literal' && arg.value)),
       ['--path', 'expr:inputs.path'],
