@@ -14,11 +14,11 @@ import type { JobKey } from '../engine/events.ts';
 import { runWorkflows } from '../engine/run.ts';
 import type { ReusedJob } from '../engine/types.ts';
 import { HostExecutor } from '../executors/host.ts';
-import { buildWorkflowRunEvent } from '../plan/events/index.ts';
+import { buildWorkflowRunEvent, type WorkflowRunEventOptions } from '../plan/events/index.ts';
 import { planRun } from '../plan/planner.ts';
 import type { RepoEvent, RunPlan } from '../plan/types.ts';
 import { NativeServiceProvider } from '../services/native.ts';
-import type { RunConclusion, RunRecord } from '../storage/db/records.ts';
+import type { RepoRecord, RunConclusion, RunRecord } from '../storage/db/records.ts';
 import type { Store } from '../storage/db/store.ts';
 import { loadCalledWorkflows } from '../workflow/calls.ts';
 import type { ChangeBus } from './bus.ts';
@@ -34,6 +34,8 @@ import { loadWorkflows } from './workflows.ts';
 
 /** GitHub: workflow_run cannot chain more than three levels of workflows. */
 export const MAX_WORKFLOW_RUN_DEPTH = 3;
+
+type WorkflowRunAction = NonNullable<WorkflowRunEventOptions['action']>;
 export const INTERRUPTED = 'interrupted by server restart';
 
 export interface DispatcherOptions {
@@ -70,7 +72,7 @@ export class Dispatcher {
 
   constructor(private readonly options: DispatcherOptions) {
     this.slots = new JobSlotPool(options.slots);
-    options.queue.canceller = this;
+    options.queue.dispatcher = this;
   }
 
   /** Closes what a crash left open, then starts taking queued runs. */
@@ -158,6 +160,7 @@ export class Dispatcher {
     this.publish(run);
     await setRunStatus(store, run, null, 'running');
     const repo = await store.repos.byId(run.repoId);
+    if (repo) this.announce(run, repo, 'in_progress');
     let conclusion: RunConclusion = 'failure';
     let runtime: RunRuntime | undefined;
     const checkout = repo ? await this.options.sources.checkout(repo, run.sha, `run-${run.id}`).catch((error: unknown) => error as Error) : new Error('the repository was removed');
@@ -227,7 +230,7 @@ export class Dispatcher {
     this.options.metrics.runs.inc({ conclusion });
     this.publish(finished);
     log.info({ conclusion }, 'run finished');
-    if (repo) await this.chainWorkflowRun(finished, repo).catch((error: unknown) => log.error({ err: error }, 'workflow_run chaining failed'));
+    if (repo) await this.chainWorkflowRun(finished, repo, 'completed').catch((error: unknown) => log.error({ err: error }, 'workflow_run chaining failed'));
   }
 
   /**
@@ -262,17 +265,28 @@ export class Dispatcher {
     return { plan, reusedJobs };
   }
 
-  /** workflow_run: a finished run triggers the workflows that listen for it, up to three levels. */
-  private async chainWorkflowRun(run: RunRecord, repo: NonNullable<Awaited<ReturnType<Store['repos']['byId']>>>): Promise<void> {
-    if (run.chainDepth >= MAX_WORKFLOW_RUN_DEPTH) return;
+  /** Sends `workflow_run` with `action` for `run` without waiting for it; a failure is logged. */
+  announce(run: RunRecord, repo: RepoRecord, action: WorkflowRunAction): void {
+    void this.chainWorkflowRun(run, repo, action).catch((error: unknown) => this.options.logger.error({ err: error, runId: run.id, action }, 'workflow_run chaining failed'));
+  }
+
+  /**
+   * workflow_run: a run requested (queued), in progress or completed triggers the workflows of the
+   * default branch that listen for it, up to three levels. When no workflow there listens to
+   * workflow_run at all, nothing more is done (no clone, no event).
+   */
+  private async chainWorkflowRun(run: RunRecord, repo: RepoRecord, action: WorkflowRunAction): Promise<void> {
+    if (run.chainDepth >= MAX_WORKFLOW_RUN_DEPTH || this.stopped) return;
+    const listeners = await this.options.sources.workflowsAt(repo, `refs/heads/${repo.defaultBranch}`);
+    if (!listeners.some((input) => input.workflow?.triggers.some((trigger) => trigger.event === 'workflow_run'))) return;
     const runs = await this.options.queue.enqueueFrom(
       repo,
       (dir) =>
         buildWorkflowRunEvent(dir, {
           workflowName: run.workflowName,
           workflowPath: run.workflowFile,
-          conclusion: run.conclusion ?? 'failure',
-          action: 'completed',
+          ...(action === 'completed' ? { conclusion: run.conclusion ?? 'failure' } : {}),
+          action,
           ...(run.branch ? { branch: run.branch } : {}),
           event: run.event,
         }),

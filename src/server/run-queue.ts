@@ -22,12 +22,15 @@ export interface EnqueueOptions {
   workflowFile?: string;
 }
 
-export interface RunCanceller {
+/** What the run queue asks of the dispatcher: cancelling runs, and telling who listens that a run was requested. */
+export interface QueuedRunDispatcher {
   cancelRun(runId: number): Promise<void>;
+  /** `workflow_run` with `action: requested` for a new run, not waited for. */
+  announce(run: RunRecord, repo: RepoRecord, action: 'requested'): void;
 }
 
 export class RunQueue {
-  canceller: RunCanceller | undefined;
+  dispatcher: QueuedRunDispatcher | undefined;
 
   constructor(
     private readonly store: Store,
@@ -74,6 +77,7 @@ export class RunQueue {
       await setRunStatus(this.store, run, null, 'queued');
       this.bus.publish({ type: 'run', data: apiRun(run) });
       if (group) await this.admit(run, group.name, group.cancelInProgress);
+      this.dispatcher?.announce(run, repo, 'requested');
       runs.push(run);
     }
     return runs;
@@ -99,9 +103,9 @@ export class RunQueue {
    */
   private async admit(run: RunRecord, group: string, cancelInProgress: boolean): Promise<void> {
     const pending = await this.store.runs.inGroup(group, 'queued');
-    for (const older of pending.filter((r) => r.id !== run.id)) await this.canceller?.cancelRun(older.id);
+    for (const older of pending.filter((r) => r.id !== run.id)) await this.dispatcher?.cancelRun(older.id);
     if (cancelInProgress) {
-      for (const running of await this.store.runs.inGroup(group, 'running')) await this.canceller?.cancelRun(running.id);
+      for (const running of await this.store.runs.inGroup(group, 'running')) await this.dispatcher?.cancelRun(running.id);
     }
   }
 }

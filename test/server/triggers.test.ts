@@ -17,6 +17,26 @@ jobs:
     steps:
       - run: echo link
 `;
+// Told of every Watched run as it is requested and as it starts, not when it completes.
+const WATCHED = `name: Watched
+on: workflow_dispatch
+jobs:
+  go:
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo watched
+`;
+const WATCHER = `name: Watcher
+on:
+  workflow_run:
+    workflows: [Watched]
+    types: [requested, in_progress]
+jobs:
+  saw:
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo "saw \${{ github.event.action }} of \${{ github.event.workflow_run.name }} (status \${{ github.event.workflow_run.status }})"
+`;
 const START = `name: Start
 on: workflow_dispatch
 jobs:
@@ -64,13 +84,36 @@ describe('server triggers', () => {
   let server: TestServer;
   let repo: TempRepo;
   before(async () => {
-    repo = await createRepo({ '.github/workflows/chain.yml': CHAIN, '.github/workflows/start.yml': START, '.github/workflows/nightly.yml': NIGHTLY, '.github/workflows/two.yml': TWO_JOBS, '.github/workflows/job-group.yml': JOB_GROUP });
+    repo = await createRepo({ '.github/workflows/chain.yml': CHAIN, '.github/workflows/start.yml': START, '.github/workflows/nightly.yml': NIGHTLY, '.github/workflows/two.yml': TWO_JOBS, '.github/workflows/job-group.yml': JOB_GROUP, '.github/workflows/watcher.yml': WATCHER, '.github/workflows/watched.yml': WATCHED });
     server = await startTestServer({ slots: 2 });
     assert.equal((await server.api('POST', '/api/repos', { name: 'trig', path: repo.dir })).status, 201);
   });
   after(async () => {
     await server.stop();
     await repo.remove();
+  });
+
+  test('workflow_run is sent when a run is requested and when it starts, as well as when it completes', async () => {
+    const start = await server.api<{ run: { id: number } }>('POST', '/api/repos/trig/dispatch', { workflow: 'watched.yml' });
+    assert.equal(start.status, 201, start.text);
+    await server.waitForRun(start.body.run.id);
+    const watcherRuns = async () => (await server.api<RunList>('GET', '/api/runs?workflow=Watcher&limit=50')).body.runs;
+    for (let i = 0; i < 600; i++) {
+      const runs = await watcherRuns();
+      if (runs.length >= 2 && runs.every((r) => r.status === 'completed')) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    // A completed event, the third, would have come right after the run: give it every chance.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const watcher = await watcherRuns();
+    assert.equal(watcher.length, 2, 'one run for requested, one for in_progress, none for completed (not in types)');
+    const said: string[] = [];
+    for (const run of watcher) {
+      const shown = await server.api<{ jobs: { id: number }[] }>('GET', `/api/runs/${run.id}`);
+      const log = await server.api<string>('GET', `/api/runs/${run.id}/jobs/${shown.body.jobs[0]!.id}/logs`);
+      said.push(/saw .*\)/.exec(log.text)?.[0] ?? log.text);
+    }
+    assert.deepEqual(said.sort(), ['saw in_progress of Watched (status in_progress)', 'saw requested of Watched (status queued)']);
   });
 
   test('workflow_run chains stop after three levels', async () => {
