@@ -7,7 +7,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { ExpressionError, evaluateTemplate, evaluateToString, type ExpressionContexts } from '../expr/index.ts';
 import { JobContainerError } from '../executors/job-container.ts';
-import { splitRunnerArguments } from '../services/options.ts';
+import { splitRunnerArguments } from '../containers/options.ts';
 import type { ActionDefinition } from '../workflow/types.ts';
 import { runProcessStep, type StepReport } from './run-step.ts';
 import { emptyReport, processEnvironment, stepSignal, type StepFrame } from './run-steps.ts';

@@ -2,7 +2,7 @@
 // (if any) succeeds, with Docker's retry rules. Every wait ends early, with the signal's reason,
 // when `signal` aborts (the job is cancelled, or the server exited).
 import net from 'node:net';
-import type { HealthCheck } from './options.ts';
+import type { HealthCheck } from '../containers/options.ts';
 import { describeExit, runCommand } from './processes.ts';
 
 /** The service did not become ready; the message says how it failed. */

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { ContainerServiceProvider } from '../../src/services/container.ts';
-import { freePort } from '../../src/services/ports.ts';
+import { freePort } from '../../src/containers/ports.ts';
 import { ServiceError, type ServiceSpec } from '../../src/services/types.ts';
 import { leftovers, startPodman, type TestPodman } from '../support/podman.ts';
 

@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { ContainerEngine, ContainerEngineUnavailable } from '../../src/containers/engine.ts';
 import { createSettings, CreateOptionError } from '../../src/containers/create-options.ts';
 import { engineCandidates, EngineAddressError, parseEngineAddress } from '../../src/containers/locate.ts';
-import { parseServiceOptions } from '../../src/services/options.ts';
+import { parseServiceOptions } from '../../src/containers/options.ts';
 
 describe('finding the container engine', () => {
   it('reads sockets and TCP addresses as Docker writes them', () => {

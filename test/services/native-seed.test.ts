@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { freePort } from '../../src/services/ports.ts';
+import { freePort } from '../../src/containers/ports.ts';
 import type { ServiceSpec } from '../../src/services/types.ts';
 import { assertNothingLeft, processesInside, psqlSelectOne, requirePrograms, run, seedServices, serviceHarness, type ServiceHarness } from './support.ts';
 

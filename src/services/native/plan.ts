@@ -3,8 +3,8 @@
 // and become ServiceErrors that say what would fix them.
 import net from 'node:net';
 import { imageBaseName, officialImageName, parseImageReference } from '../images.ts';
-import { parseServiceOptions, ServiceOptionsError, type ServiceOptions } from '../options.ts';
-import { freePort, parsePortSpec, portAvailability, PortSpecError, type PortMapping } from '../ports.ts';
+import { parseServiceOptions, ServiceOptionsError, type ServiceOptions } from '../../containers/options.ts';
+import { freePort, parsePortSpec, portAvailability, PortSpecError, type PortMapping } from '../../containers/ports.ts';
 import { ServiceError, type ServiceSpec } from '../types.ts';
 import type { NativeInstallation, NativeRecipe } from './recipe.ts';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { describe, it } from 'node:test';
-import { freePort, parsePortSpec, portAvailability, PortSpecError } from '../../src/services/ports.ts';
+import { freePort, parsePortSpec, portAvailability, PortSpecError } from '../../src/containers/ports.ts';
 
 describe('parsePortSpec (Docker -p rules)', () => {
   it('reads HOST:CONTAINER, a bare CONTAINER, and IP:HOST:CONTAINER', () => {

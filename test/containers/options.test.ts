@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { healthDefaults, parseDuration, parseServiceOptions, ServiceOptionsError, splitRunnerArguments } from '../../src/services/options.ts';
+import { healthDefaults, parseDuration, parseServiceOptions, ServiceOptionsError, splitRunnerArguments } from '../../src/containers/options.ts';
 
 describe('splitRunnerArguments (the runner starts docker through .NET, which splits like this)', () => {
   it('splits on spaces and tabs, and groups with double quotes', () => {
