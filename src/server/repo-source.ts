@@ -10,19 +10,48 @@ import type { RepoRecord } from '../storage/db/records.ts';
 import { loadWorkflowsAt } from './workflows.ts';
 
 export class RepoSources {
+  /** Mirror updates by repository: the one under way, and the one that will follow it. */
+  private readonly updates = new Map<number, { running: Promise<void>; next?: Promise<void> }>();
+
   constructor(private readonly dataDir: string) {}
 
   /** The git directory to read from: the registered path, or a mirror of the URL kept up to date. */
   async gitSource(repo: RepoRecord, refresh = true): Promise<string> {
     if (repo.path) return repo.path;
     const mirror = path.join(this.dataDir, 'mirrors', `${repo.id}.git`);
-    if (!existsSync(mirror)) {
-      await mkdir(path.dirname(mirror), { recursive: true });
-      await runGit(this.dataDir, ['clone', '--quiet', '--mirror', repo.url!, mirror]);
-    } else if (refresh) {
-      await runGit(mirror, ['fetch', '--quiet', '--prune', 'origin']);
-    }
+    if (existsSync(mirror) && !refresh) return mirror;
+    await this.updateOnce(repo.id, () => this.updateMirror(repo.url!, mirror));
     return mirror;
+  }
+
+  /**
+   * Runs `update` for a repository one at a time: two git processes updating one mirror would fight
+   * over its ref locks. A caller that comes while one runs waits for the next, which starts after it
+   * (an update begun before the caller came may not have what the caller is looking for); callers
+   * waiting together share that next one.
+   */
+  private async updateOnce(id: number, update: () => Promise<void>): Promise<void> {
+    const current = this.updates.get(id);
+    if (current) {
+      current.next ??= current.running.catch(() => undefined).then(() => this.updateOnce(id, update));
+      return current.next;
+    }
+    const entry: { running: Promise<void>; next?: Promise<void> } = { running: update() };
+    this.updates.set(id, entry);
+    try {
+      await entry.running;
+    } finally {
+      if (this.updates.get(id) === entry) this.updates.delete(id);
+    }
+  }
+
+  private async updateMirror(url: string, mirror: string): Promise<void> {
+    if (existsSync(mirror)) {
+      await runGit(mirror, ['fetch', '--quiet', '--prune', 'origin']);
+      return;
+    }
+    await mkdir(path.dirname(mirror), { recursive: true });
+    await runGit(this.dataDir, ['clone', '--quiet', '--mirror', url, mirror]);
   }
 
   /**
