@@ -103,10 +103,11 @@ export async function runsCommand(
   if (!id) throw new UsageError(`gantry runs ${action} needs a RUN id`);
   const run = runNumber(id);
   if (action === 'show') {
-    const answer = await client.request<RunView & { jobs: { id: number; name: string; status: string; conclusion: string | null; reason: string | null; steps: { number: number; name: string; conclusion: string | null; status: string }[] }[] }>('GET', `/api/runs/${run}`);
+    const answer = await client.request<RunView & { jobs: { id: number; name: string; status: string; conclusion: string | null; reason: string | null; carriedFrom?: number | null; steps: { number: number; name: string; conclusion: string | null; status: string }[] }[] }>('GET', `/api/runs/${run}`);
     io.out(runLine(answer));
     for (const job of answer.jobs) {
-      io.out(`  job ${job.id} ${job.name}: ${job.conclusion ?? job.status}${job.reason ? ` (${job.reason})` : ''}\n`);
+      const carried = job.carriedFrom ? ` (carried over from attempt ${job.carriedFrom})` : '';
+      io.out(`  job ${job.id} ${job.name}: ${job.conclusion ?? job.status}${job.reason ? ` (${job.reason})` : ''}${carried}\n`);
       for (const step of job.steps) io.out(`    ${step.number}. ${step.name}: ${step.conclusion ?? step.status}\n`);
     }
     return 0;

@@ -172,7 +172,7 @@ export class Dispatcher {
       if (!planned) {
         log.warn('the workflow no longer plans at this commit: run failed');
       } else {
-        const { plan, reusedJobs } = planned;
+        const { plan, reusedJobs, carried } = planned;
         const secrets = await store.secrets.resolved(run.repoId, null);
         const vars = await store.variables.resolved(run.repoId, null);
         const matrices = legMatrices(plan);
@@ -180,7 +180,10 @@ export class Dispatcher {
         for (const name of new Set(plan.workflows.flatMap((wp) => wp.jobs.map((job) => job.environment).filter((e): e is string => e !== null)))) {
           environments[name] = { secrets: await store.secrets.resolved(run.repoId, name), vars: await store.variables.resolved(run.repoId, name) };
         }
-        active.recorder = new RunRecorder(store, this.options.bus, this.options.metrics, run, (error) => log.error({ err: error }, 'recording the run failed'), (key) => matrices.get(key) ?? null);
+        active.recorder = new RunRecorder(store, this.options.bus, this.options.metrics, run, (error) => log.error({ err: error }, 'recording the run failed'), {
+          matrixOf: (key) => matrices.get(key) ?? null,
+          carriedFrom: (key) => carried.get(key) ?? null,
+        });
         const actionStore = new ActionStore({ serverUrl: this.options.actionsUrl, offline: this.options.offline, log: (line) => log.info(line) });
         // Caches are the server's, shared by its runs; artifacts are kept by run id, for every attempt.
         runtime = runRuntime({ artifactsDir: artifactsFolder(this.options.dataDir), cacheDir: path.join(this.options.dataDir, 'cache'), runBackendId: String(run.id) });
@@ -239,7 +242,7 @@ export class Dispatcher {
    * neither re-run nor depend on a re-run job: they do not run again, their outputs stay. Of a matrix
    * job only the failed (or cancelled) legs run again; the jobs that need it run again whole.
    */
-  private async plan(run: RunRecord, dir: string, event: RepoEvent): Promise<{ plan: RunPlan; reusedJobs?: Record<JobKey, ReusedJob> } | undefined> {
+  private async plan(run: RunRecord, dir: string, event: RepoEvent): Promise<{ plan: RunPlan; reusedJobs?: Record<JobKey, ReusedJob>; carried: Map<JobKey, number> } | undefined> {
     const inputs = await loadWorkflows(dir, run.workflowFile);
     if (inputs.length === 0) return undefined;
     const actionStore = new ActionStore({ serverUrl: this.options.actionsUrl, offline: this.options.offline });
@@ -250,7 +253,8 @@ export class Dispatcher {
     if (!wp || !wp.triggered || wp.diagnostics.some((d) => d.severity === 'error')) return undefined;
     const attempts = await this.options.store.runs.attempts(run.id);
     const rerun = attempts.find((a) => a.attempt === run.attempt)?.rerunJobs;
-    if (!rerun) return { plan };
+    const carried = new Map<JobKey, number>();
+    if (!rerun) return { plan, carried };
     // An entry is a job id (the whole job again) or a matrix leg's job key (that leg again); the
     // jobs that need either run again whole.
     const legs = new Set(rerun.filter(isJobKey));
@@ -260,9 +264,11 @@ export class Dispatcher {
     for (const job of await this.options.store.runs.jobs(run.id, run.attempt - 1)) {
       if ((job.conclusion === 'success' || job.conclusion === 'skipped') && !legs.has(job.key) && !again.has(job.jobId.split('/')[0]!)) {
         reusedJobs[job.key] = { conclusion: job.conclusion, outputs: job.outputs };
+        // A job carried into the previous attempt comes from where that one came from.
+        carried.set(job.key, job.carriedFrom ?? run.attempt - 1);
       }
     }
-    return { plan, reusedJobs };
+    return { plan, reusedJobs, carried };
   }
 
   /** Sends `workflow_run` with `action` for `run` without waiting for it; a failure is logged. */

@@ -20,6 +20,13 @@ interface JobState {
   queuedAt: number;
 }
 
+export interface JobFacts {
+  /** The matrix leg of a job key. */
+  matrixOf?: (key: string) => Record<string, unknown> | null;
+  /** For a job carried over from an earlier attempt, that attempt. */
+  carriedFrom?: (key: string) => number | null;
+}
+
 export class RunRecorder {
   private chain: Promise<void> = Promise.resolve();
   private readonly jobs = new Map<string, JobState>();
@@ -31,8 +38,8 @@ export class RunRecorder {
     private readonly metrics: ServerMetrics,
     private readonly run: RunRecord,
     private readonly onError: (error: unknown) => void,
-    /** The matrix leg of a job key, from the plan (the engine's events do not carry it). */
-    private readonly matrixOf: (key: string) => Record<string, unknown> | null = () => null,
+    /** What the plan knows of a job key and the engine's events do not carry. */
+    private readonly plan: JobFacts = {},
   ) {
     this.timer = setInterval(() => this.enqueue(() => this.flushAll()), FLUSH_MS);
     this.timer.unref();
@@ -81,7 +88,8 @@ export class RunRecorder {
     const at = new Date(event.at).toISOString();
     switch (event.type) {
       case 'job-queued': {
-        const rowId = await this.store.runs.addJob(this.run.id, this.run.attempt, { key: event.job, jobId: event.jobId, name: event.name, matrix: this.matrixOf(event.job), needs: event.needs, queuedAt: at });
+        const job = { key: event.job, jobId: event.jobId, name: event.name, needs: event.needs, queuedAt: at };
+        const rowId = await this.store.runs.addJob(this.run.id, this.run.attempt, { ...job, matrix: this.plan.matrixOf?.(event.job) ?? null, carriedFrom: this.plan.carriedFrom?.(event.job) ?? null });
         this.jobs.set(event.job, { rowId, name: event.name, nextLine: 1, pending: [], pendingFrom: 1, queuedAt: event.at });
         await this.publishJob(rowId);
         await this.store.statuses.set(this.run.repoId, this.run.sha, { context: jobContext(this.run, event.name), state: 'pending', runId: this.run.id, description: 'queued' });

@@ -37,6 +37,8 @@ export interface ApiJob {
   finishedAt: string | null;
   durationMs: number | null;
   reason: string | null;
+  /** The earlier attempt whose result this job carries (a re-run of failed jobs did not run it); null when it ran. */
+  carriedFrom: number | null;
   steps: ApiStep[];
 }
 
@@ -76,6 +78,7 @@ export function apiJob(job: JobRecord): ApiJob {
     finishedAt: job.finishedAt,
     durationMs: job.durationMs,
     reason: job.reason,
+    carriedFrom: job.carriedFrom,
     steps: job.steps,
   };
 }

@@ -159,6 +159,8 @@ for (const backend of ['sqlite', 'postgres'] as const) describe(`runs through th
     assert.deepEqual(second.body.jobs.find((j) => j.jobId === 'build')!.steps, [], 'build is carried over, not run');
     const legSteps = (n: number) => second.body.jobs.find((j) => j.jobId === 'test' && JSON.stringify(j.matrix) === JSON.stringify({ n }))!.steps;
     assert.deepEqual(legSteps(1), [], 'the leg that passed is carried over, as GitHub re-runs only a matrix job\'s failed legs');
+    const carriedFrom = (jobs: unknown[]) => (jobs as { jobId: string; matrix: unknown; carriedFrom: number | null }[]).map((j) => [j.jobId, JSON.stringify(j.matrix), j.carriedFrom]);
+    assert.deepEqual(carriedFrom(second.body.jobs), [['build', 'null', 1], ['test', '{"n":1}', 1], ['test', '{"n":2}', null]], 'carried-over jobs say which attempt they come from');
     assert.ok(legSteps(2).length >= 4, 'the failed leg runs again');
     assert.equal(await readFile(path.join(counts, 'build-runs'), 'utf8'), 'built\n', 'build ran once, on attempt 1 only');
     const leg2 = second.body.jobs.find((j) => j.jobId === 'test' && JSON.stringify(j.matrix) === '{"n":2}') as unknown as { id: number };

@@ -305,6 +305,14 @@ describe('web UI in Chromium against gantry serve', { timeout: 600_000 }, () => 
     await page.locator(`main[data-run-id="${ciRunId}"][data-state="success"]`).waitFor();
     await page.locator('.graph-node[data-job-id="test"][data-state="success"]').waitFor();
     await page.locator('.graph-node[data-job-id="deploy"][data-state="success"]').waitFor();
+    // build passed on attempt 1: carried over, said so in the graph and on its page, which links there.
+    const build = page.locator('.graph-node[data-job-id="build"] .graph-leg');
+    await build.filter({ hasText: 'from attempt 1' }).waitFor();
+    await build.click();
+    await page.getByTestId('carried-over').getByRole('link', { name: 'attempt 1' }).click();
+    await page.locator(`main[data-run-id="${ciRunId}"][data-state="failure"]`).waitFor();
+    await page.goto(`/runs/${ciRunId}`);
+    await page.locator(`main[data-run-id="${ciRunId}"][data-state="success"]`).waitFor();
     const attempts = page.getByRole('navigation', { name: 'Attempts' });
     assert.equal(await attempts.getByRole('link').count(), 2);
     await attempts.getByRole('link', { name: /#1/ }).click();

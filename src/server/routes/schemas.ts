@@ -87,6 +87,7 @@ export const jobSchema = {
     finishedAt: nullableString,
     durationMs: { type: ['integer', 'null'] },
     reason: nullableString,
+    carriedFrom: { type: ['integer', 'null'] },
     steps: { type: 'array', items: stepSchema },
   },
 } as const;

@@ -187,9 +187,16 @@ const runsByBranch: Migration = {
   },
 };
 
+/** Which attempt a carried-over job's result comes from, so a run view can say so and link to it. */
+const jobCarriedFrom: Migration = {
+  async up(db) {
+    await db.schema.alterTable('jobs').addColumn('carriedFrom', 'integer').execute();
+  },
+};
+
 /** Every migration, by name; names sort in the order they run. */
 export function migrationProvider(dialect: DialectName): MigrationProvider {
   return {
-    getMigrations: async () => ({ '0001_initial': initial(dialect), '0002_job_outputs': jobOutputs, '0003_runs_by_branch': runsByBranch }),
+    getMigrations: async () => ({ '0001_initial': initial(dialect), '0002_job_outputs': jobOutputs, '0003_runs_by_branch': runsByBranch, '0004_job_carried_from': jobCarriedFrom }),
   };
 }

@@ -77,6 +77,8 @@ export interface JobRecord {
   cancelRequested: boolean;
   /** Already masked by the engine. */
   outputs: Record<string, string>;
+  /** The attempt whose result a re-run of failed jobs carried over; null when the job ran in this attempt. */
+  carriedFrom: number | null;
   steps: StepRecord[];
 }
 

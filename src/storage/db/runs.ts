@@ -35,6 +35,8 @@ export interface NewJob {
   matrix: unknown;
   needs: string[];
   queuedAt: string;
+  /** Set for a job carried over from an earlier attempt. */
+  carriedFrom?: number | null;
 }
 
 /** Every column of a run but its event: lists and views never need the event payload (kilobytes per run). */
@@ -118,6 +120,7 @@ function jobRecord(row: Selectable<JobTable>, steps: StepRecord[]): JobRecord {
     reason: row.reason,
     cancelRequested: row.cancelRequested === 1,
     outputs: row.outputs === null ? {} : (JSON.parse(row.outputs) as Record<string, string>),
+    carriedFrom: row.carriedFrom,
     steps,
   };
 }
@@ -277,6 +280,7 @@ export class RunStore {
         reason: null,
         cancelRequested: 0,
         outputs: null,
+        carriedFrom: job.carriedFrom ?? null,
       })
       .returning('id')
       .executeTakeFirstOrThrow();

@@ -75,6 +75,8 @@ export interface JobTable {
   cancelRequested: number;
   /** The job's outputs as JSON; null until it finished with some. */
   outputs: string | null;
+  /** The attempt whose result a re-run of failed jobs carried over (the job did not run); null when it ran. */
+  carriedFrom: number | null;
 }
 
 export interface StepTable {

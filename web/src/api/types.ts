@@ -76,6 +76,8 @@ export interface Job {
   durationMs: number | null;
   /** Why the job ended as it did, when the server knows (e.g. a failed `needs`). */
   reason?: string | null;
+  /** The earlier attempt whose result a re-run of failed jobs carried over: the job did not run in this one. */
+  carriedFrom?: number | null;
   steps: Step[];
 }
 

@@ -23,7 +23,7 @@ function groupDuration(legs: Job[], now: number): number | null {
 }
 
 function LegLink({ href, leg, now, label }: { href: string; leg: Job; now: number; label: string }) {
-  const duration = durationOf(leg, now);
+  const duration = leg.carriedFrom ? `from attempt ${leg.carriedFrom}` : durationOf(leg, now);
   return (
     <Link
       to={href}

@@ -98,7 +98,14 @@ export function JobPage() {
       </div>
       {job.reason && <p className="muted">{job.reason}</p>}
       <ErrorNote error={actionError} />
-      <JobLog key={`${runId}/${jobNumber}`} runId={runId} jobId={jobNumber} steps={job.steps} now={now} />
+      {job.carriedFrom ? (
+        <p className="muted" data-testid="carried-over">
+          Carried over from <Link to={apiPath(`/runs/${runId}`, { attempt: job.carriedFrom })}>attempt {job.carriedFrom}</Link>: this
+          re-run of failed jobs kept the job's result and outputs and did not run it again. Its steps and log are that attempt's.
+        </p>
+      ) : (
+        <JobLog key={`${runId}/${jobNumber}`} runId={runId} jobId={jobNumber} steps={job.steps} now={now} />
+      )}
     </main>
   );
 }
