@@ -367,6 +367,25 @@ describe('web UI in Chromium against gantry serve', { timeout: 600_000 }, () => 
     await page.getByTestId('log').getByText('releasing 1.2.3 to stable dry=false').waitFor();
   });
 
+  test('a change made before the live stream opens still shows: the page fetches again once it is open', async () => {
+    // The stream opens two seconds late; the run is dispatched as the page loads and is over by then.
+    await page.route('**/api/events', async (route) => {
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      await route.continue();
+    });
+    try {
+      const dispatched = await server.api<{ run: { id: number } }>('POST', `/api/repos/${REPO}/dispatch`, { workflow: 'release.yml', inputs: { version: '2.0.0' } });
+      assert.equal(dispatched.status, 201, dispatched.text);
+      await page.goto(`/runs/${dispatched.body.run.id}`);
+      await page.locator(`main[data-run-id="${dispatched.body.run.id}"]`).waitFor();
+      await server.waitForRun(dispatched.body.run.id);
+      await page.locator(`main[data-run-id="${dispatched.body.run.id}"][data-state="success"]`).waitFor({ timeout: 15_000 });
+      await page.locator('.graph-node[data-job-id="release"][data-state="success"]').waitFor({ timeout: 15_000 });
+    } finally {
+      await page.unroute('**/api/events');
+    }
+  });
+
   test('set a secret: its value appears nowhere in the page, not even in a job log that prints it', async () => {
     const value = `s3cret-${Math.random().toString(36).slice(2)}`;
     await page.getByRole('link', { name: 'Settings' }).click();

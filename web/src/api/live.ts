@@ -1,6 +1,7 @@
 // One Server-Sent Events connection (/api/events) shared by every page that wants run, job and step changes.
-// The browser's EventSource reconnects by itself; after a reconnect, subscribers hear `resync` so they can
-// fetch what they missed once (no polling).
+// The browser's EventSource reconnects by itself. Whenever the stream opens, the first time included,
+// subscribers hear `resync` so they can fetch what they missed once (no polling): a page's first GET may
+// be answered before the stream is open, and a change between the two would otherwise never show.
 
 import { useEffect, useRef, useSyncExternalStore } from 'react';
 import type { Job, Run, Step } from './types.ts';
@@ -19,7 +20,6 @@ class LiveFeed {
   private readonly listeners = new Set<Listener>();
   private readonly stateListeners = new Set<() => void>();
   private state: FeedState = 'connecting';
-  private everOpened = false;
 
   subscribe(listener: Listener): () => void {
     this.listeners.add(listener);
@@ -32,7 +32,6 @@ class LiveFeed {
   close(): void {
     this.source?.close();
     this.source = null;
-    this.everOpened = false;
     this.setState('connecting');
   }
 
@@ -58,8 +57,7 @@ class LiveFeed {
     const source = new EventSource('/api/events', { withCredentials: true });
     this.source = source;
     source.addEventListener('open', () => {
-      if (this.everOpened) this.emit({ type: 'resync' });
-      this.everOpened = true;
+      this.emit({ type: 'resync' });
       this.setState('live');
     });
     source.addEventListener('error', () => {
