@@ -57,6 +57,9 @@ export class RunQueue {
     const vars = await this.store.variables.resolved(repo.id, null);
     const plan = planRun(inputs, event, { vars });
     const runs: RunRecord[] = [];
+    // workflow_run listeners are the default branch's workflows: for an event there, when all were read, these.
+    const allOfDefaultBranch = event.ref === `refs/heads/${repo.defaultBranch}` && options.workflowFile === undefined;
+    const listenersUnknown = !allOfDefaultBranch || inputs.some((input) => input.workflow?.triggers.some((trigger) => trigger.event === 'workflow_run'));
     for (const wp of plan.workflows.filter((w) => w.triggered)) {
       const workflow = wp.workflow;
       const group = this.concurrencyOf(wp.workflow, event, wp.inputs, vars);
@@ -77,7 +80,7 @@ export class RunQueue {
       await setRunStatus(this.store, run, null, 'queued');
       this.bus.publish({ type: 'run', data: apiRun(run) });
       if (group) await this.admit(run, group.name, group.cancelInProgress);
-      this.dispatcher?.announce(run, repo, 'requested');
+      if (listenersUnknown) this.dispatcher?.announce(run, repo, 'requested');
       runs.push(run);
     }
     return runs;
