@@ -12,6 +12,7 @@ import { Workspaces } from '../../src/engine/workspace.ts';
 let root = '';
 let template = '';
 let outside = '';
+let outsideFolder = '';
 let layout: FolderLayout;
 const prefix = () => path.join(root, 'job-');
 
@@ -28,6 +29,9 @@ before(() => {
   symlinkSync('src/main.ts', path.join(template, 'main-link.ts'));
   outside = path.join(root, 'outside.txt');
   writeFileSync(outside, 'not the job folder\n');
+  outsideFolder = path.join(root, 'outside-folder');
+  mkdirSync(outsideFolder);
+  writeFileSync(path.join(outsideFolder, 'kept.txt'), 'kept\n');
   layout = {
     folders: ['temp', 'tool-cache', path.join('temp', '_runner_file_commands')],
     files: [path.join('temp', '_runner_file_commands', 'set_env_1'), path.join('temp', '_runner_file_commands', 'set_output_1'), path.join('temp', 'script.sh')],
@@ -86,6 +90,9 @@ function dirty(folder: string): void {
   symlinkSync('/etc/passwd', path.join(workspace, 'main-link.ts'));
   execFileSync('mkfifo', [path.join(folder, 'temp', 'pipe')]);
   chmodSync(path.join(folder, 'temp', 'script.sh'), 0o400);
+  // A template folder swapped for a link to a folder outside: filling it would fill that one.
+  rmSync(path.join(workspace, '.git', 'objects', 'info'), { recursive: true, force: true });
+  symlinkSync(outsideFolder, path.join(workspace, '.git', 'objects', 'info'));
   chmodSync(path.join(workspace, '.git', 'objects'), 0o500);
   chmodSync(path.join(folder, 'tool-cache'), 0o555);
 }
@@ -102,8 +109,8 @@ describe('job folders', () => {
   it('makes a finished job’s folder hold exactly what a new one holds, touching nothing outside it', async () => {
     const fresh = walk(await makeFolder(prefix(), layout));
     const used = await makeFolder(prefix(), layout);
+    const keptInode = statSync(path.join(used, 'workspace', 'src')).ino;
     dirty(used);
-    const keptInode = statSync(path.join(used, 'workspace', '.git', 'objects', 'info')).ino;
 
     const reused = await reuseFolder(used, prefix(), layout);
 
@@ -113,7 +120,8 @@ describe('job folders', () => {
     assert.deepEqual(walk(reused), fresh);
     assert.equal(readFileSync(outside, 'utf8'), 'not the job folder\n', 'the file outside is unchanged');
     assert.equal(statSync(outside).nlink, 1, 'the job’s hard link to the outside file went with the folder’s entry');
-    assert.equal(statSync(path.join(reused, 'workspace', '.git', 'objects', 'info')).ino, keptInode, 'a folder of the right kind is kept');
+    assert.deepEqual(readdirSync(outsideFolder), ['kept.txt'], 'the folder a link pointed to is neither filled nor emptied');
+    assert.equal(statSync(path.join(reused, 'workspace', 'src')).ino, keptInode, 'a folder of the right kind is kept');
   });
 
   it('keeps the inodes of files it can rewrite in place', async () => {
