@@ -155,7 +155,11 @@ function buildProgram(io: CommandIO, setExitCode: (code: number) => void): Comma
     } else {
       command.argument('<run>', 'the run id');
     }
-    if (action === 'rerun') command.option('--failed', 'only the failed jobs (and what they need and what needs them)', false);
+    if (action === 'rerun') {
+      command
+        .option('--failed', 'only the failed jobs (of a matrix, the failed legs) and the jobs that need them', false)
+        .option('--job <job>', 'only this job (its id in `gantry runs show`) and the jobs that need it');
+    }
     command.action(async (...args: unknown[]) => {
       const { runsCommand } = await import('./server-commands.ts');
       const id = action === 'list' ? undefined : (args[0] as string);

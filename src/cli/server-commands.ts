@@ -80,9 +80,9 @@ function runLine(run: RunView): string {
   return `${run.id}\t${run.repo}\t${run.workflowName}\t${run.event}\t${run.branch ?? '-'}\t${run.sha.slice(0, 8)}\t${run.conclusion ?? run.status}\t#${run.attempt}\t${run.createdAt}\n`;
 }
 
-function runNumber(value: string): number {
+function runNumber(value: string, what = 'a run id'): number {
   const id = Number(value);
-  if (!Number.isInteger(id) || id < 1) throw new UsageError(`expected a run id (a whole number), got "${value}"`);
+  if (!Number.isInteger(id) || id < 1) throw new UsageError(`expected ${what} (a whole number), got "${value}"`);
   return id;
 }
 
@@ -90,7 +90,7 @@ function runNumber(value: string): number {
 export async function runsCommand(
   action: 'list' | 'show' | 'cancel' | 'rerun',
   id: string | undefined,
-  options: ClientOptions & { repo?: string; status?: string; limit?: string; failed?: boolean },
+  options: ClientOptions & { repo?: string; status?: string; limit?: string; failed?: boolean; job?: string },
   io: CommandIO,
 ): Promise<number> {
   const client = new ServerClient(options);
@@ -117,7 +117,11 @@ export async function runsCommand(
     io.out(`cancelling run ${run}\n`);
     return 0;
   }
-  const answer = await client.request<{ run: RunView }>('POST', `/api/runs/${run}/rerun`, { failedOnly: Boolean(options.failed) });
+  if (options.job !== undefined && options.failed) throw new UsageError('gantry runs rerun takes --failed or --job, not both');
+  const answer =
+    options.job === undefined
+      ? await client.request<{ run: RunView }>('POST', `/api/runs/${run}/rerun`, { failedOnly: Boolean(options.failed) })
+      : await client.request<{ run: RunView }>('POST', `/api/runs/${run}/jobs/${runNumber(options.job, 'a job id for --job')}/rerun`);
   io.out(`queued attempt ${answer.run.attempt} of run ${run}\n`);
   return 0;
 }

@@ -237,10 +237,10 @@ export class Dispatcher {
   }
 
   /**
-   * The run's workflow planned at its commit. A re-run of failed jobs plans the whole workflow and
-   * carries over, as GitHub does, the previous attempt's jobs that succeeded (or were skipped) and
-   * neither re-run nor depend on a re-run job: they do not run again, their outputs stay. Of a matrix
-   * job only the failed (or cancelled) legs run again; the jobs that need it run again whole.
+   * The run's workflow planned at its commit. A re-run of failed jobs, or of one job, plans the whole
+   * workflow and carries over, as GitHub does, the previous attempt's jobs that neither re-run nor
+   * depend on a re-run job, with their conclusion: they do not run again, their outputs stay. Of a
+   * matrix job only the named legs run again; the jobs that need it run again whole.
    */
   private async plan(run: RunRecord, dir: string, event: RepoEvent): Promise<{ plan: RunPlan; reusedJobs?: Record<JobKey, ReusedJob>; carried: Map<JobKey, number> } | undefined> {
     const inputs = await loadWorkflows(dir, run.workflowFile);
@@ -262,7 +262,7 @@ export class Dispatcher {
     for (const entry of rerun) for (const dependent of dependentsOf(isJobKey(entry) ? jobIdOfKey(entry) : entry, wp.workflow.jobs)) again.add(dependent);
     const reusedJobs: Record<JobKey, ReusedJob> = {};
     for (const job of await this.options.store.runs.jobs(run.id, run.attempt - 1)) {
-      if ((job.conclusion === 'success' || job.conclusion === 'skipped') && !legs.has(job.key) && !again.has(job.jobId.split('/')[0]!)) {
+      if (job.conclusion !== null && !legs.has(job.key) && !again.has(job.jobId.split('/')[0]!)) {
         reusedJobs[job.key] = { conclusion: job.conclusion, outputs: job.outputs };
         // A job carried into the previous attempt comes from where that one came from.
         carried.set(job.key, job.carriedFrom ?? run.attempt - 1);

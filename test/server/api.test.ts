@@ -29,6 +29,7 @@ const TABLE: [string, string, 'viewer' | 'maintainer' | 'admin', unknown?][] = [
   ['POST', '/api/repos/r/dispatch', 'maintainer', { workflow: 'none.yml' }],
   ['POST', '/api/runs/999/cancel', 'maintainer'],
   ['POST', '/api/runs/999/rerun', 'maintainer', {}],
+  ['POST', '/api/runs/999/jobs/9999/rerun', 'maintainer'],
   ['GET', '/api/tokens', 'admin'],
   ['POST', '/api/tokens', 'admin', { name: 'x', role: 'viewer' }],
   ['DELETE', '/api/tokens/9999', 'admin'],

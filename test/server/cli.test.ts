@@ -85,6 +85,20 @@ describe('the gantry CLI against a server', () => {
     assert.match(rerun.stdout, /queued attempt 2/);
     await server.waitForRun(runId);
     assert.ok(!server.logs.join('').includes('key-456'));
+
+    // One job again: deploy alone (nothing needs it); check is carried over from attempt 2.
+    const deployJob = /job (\d+) deploy:/.exec((await gantry('runs', 'show', String(runId))).stdout)?.[1];
+    assert.ok(deployJob);
+    const both = await gantry('runs', 'rerun', String(runId), '--job', deployJob, '--failed');
+    assert.equal(both.code, 2);
+    assert.match(both.stderr, /--failed or --job, not both/);
+    const one = await gantry('runs', 'rerun', String(runId), '--job', deployJob);
+    assert.equal(one.code, 0, one.stderr);
+    assert.match(one.stdout, /queued attempt 3/);
+    await server.waitForRun(runId);
+    const third = await gantry('runs', 'show', String(runId));
+    assert.match(third.stdout, /job \d+ check: success \(carried over from attempt 2\)/);
+    assert.match(third.stdout, /job \d+ deploy: success\n/);
   });
 
   test('tokens: create, list, revoke', async () => {

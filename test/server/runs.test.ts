@@ -39,6 +39,8 @@ jobs:
         with:
           name: report
           path: report.txt
+          # A re-run of build uploads it again to the same run: without this it fails, as on GitHub.
+          overwrite: true
   test:
     needs: build
     runs-on: ubuntu-latest
@@ -168,6 +170,20 @@ for (const backend of ['sqlite', 'postgres'] as const) describe(`runs through th
     assert.match(leg2Log.text, new RegExp(`attempt 2 of run ${dispatched.body.run.id} \\(2\\)`), 'github.run_attempt and GITHUB_RUN_ATTEMPT say 2; run_id stays the run');
     const first = await server.api<{ jobs: unknown[] }>('GET', `/api/runs/${dispatched.body.run.id}?attempt=1`);
     assert.equal(first.body.jobs.length, 3, 'the first attempt keeps its jobs');
+
+    // Re-run one job: it and the jobs that need it run again; a job of an earlier attempt cannot be named.
+    const build2 = second.body.jobs.find((j) => j.jobId === 'build') as unknown as { id: number };
+    const earlierBuild = (first.body.jobs as { id: number; jobId: string }[]).find((j) => j.jobId === 'build')!;
+    assert.equal((await server.api('POST', `/api/runs/${dispatched.body.run.id}/jobs/${earlierBuild.id}/rerun`)).status, 404);
+    const jobRerun = await server.api<{ run: { attempt: number } }>('POST', `/api/runs/${dispatched.body.run.id}/jobs/${build2.id}/rerun`);
+    assert.equal(jobRerun.status, 201, jobRerun.text);
+    assert.equal(jobRerun.body.run.attempt, 3);
+    assert.equal((await server.api('POST', `/api/runs/${dispatched.body.run.id}/jobs/${build2.id}/rerun`)).status, 409, 'not while the run is queued or running');
+    await server.waitForRun(dispatched.body.run.id);
+    const third = await server.api<{ conclusion: string; jobs: { jobId: string; carriedFrom: number | null; steps: unknown[] }[] }>('GET', `/api/runs/${dispatched.body.run.id}`);
+    assert.equal(third.body.conclusion, 'success');
+    assert.deepEqual(third.body.jobs.map((j) => [j.jobId, j.carriedFrom, j.steps.length > 0]), [['build', null, true], ['test', null, true], ['test', null, true]], 'build and the legs that need it ran');
+    assert.equal(await readFile(path.join(counts, 'build-runs'), 'utf8'), 'built\nbuilt\n', 'build ran again on attempt 3');
   });
 
   test('logs follow live over Server-Sent Events and end when the job ends', async () => {

@@ -322,6 +322,17 @@ describe('web UI in Chromium against gantry serve', { timeout: 600_000 }, () => 
     await page.locator('.graph-node[data-job-id="test"] .graph-leg').filter({ hasText: 'two' }).click();
     await page.locator('main.job-page[data-state="failure"]').waitFor();
     await page.getByTestId('log').getByText('leg two is broken').waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Re-run this job' }).count(), 0, 'not from an earlier attempt');
+
+    // One job again, from its page: deploy runs, build stays carried over from attempt 1.
+    await page.goto(`/runs/${ciRunId}`);
+    await page.locator('.graph-node[data-job-id="deploy"]').getByRole('link').click();
+    await page.getByRole('button', { name: 'Re-run this job' }).click();
+    await page.getByRole('navigation', { name: 'Attempts' }).getByRole('link', { name: /#3/ }).waitFor();
+    await page.locator(`main[data-run-id="${ciRunId}"][data-state="success"]`).waitFor();
+    await page.locator('.graph-node[data-job-id="build"] .graph-leg').filter({ hasText: 'from attempt 1' }).waitFor();
+    await page.locator('.graph-node[data-job-id="deploy"][data-state="success"]').waitFor();
+    assert.equal(await page.locator('.graph-node[data-job-id="deploy"] .graph-leg').filter({ hasText: 'from attempt' }).count(), 0, 'deploy ran');
   });
 
   test('cancel a running run from its page, and a running job from its own', async () => {

@@ -1,10 +1,11 @@
-// Runs: list, show (any attempt), cancel a run or a job, re-run all or failed jobs.
+// Runs: list, show (any attempt), cancel a run or a job, re-run all jobs, the failed ones or one.
 
 import { createReadStream } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { actorOf } from '../auth.ts';
 import { ApiError, notFound, type ServerContext } from '../context.ts';
-import { apiJob, apiRun } from '../shapes.ts';
+import type { JobRecord, RunRecord } from '../../storage/db/records.ts';
+import { apiJob, apiRun, type ApiRun } from '../shapes.ts';
 import { errorSchema, jobSchema, runJobParams, runParams, runSchema } from './schemas.ts';
 
 export async function runById(context: ServerContext, id: number) {
@@ -150,23 +151,55 @@ export function runRoutes(app: FastifyInstance, context: ServerContext): void {
       response: { 201: { type: 'object', properties: { run: runSchema } }, 404: errorSchema, 409: errorSchema },
     },
     handler: async (request, reply) => {
-      const run = await runById(context, request.params.id);
-      if (run.status !== 'completed') throw new ApiError(409, 'not_finished', `run ${run.id} is still ${run.status}; cancel it or wait`);
+      const run = await finishedRun(context, request.params.id);
       let rerunJobs: string[] | null = null;
       if (request.body?.failedOnly) {
         const jobs = await store.runs.jobs(run.id, run.attempt);
-        // A failed matrix leg is re-run alone (by its job key), as GitHub re-runs a failed matrix job; other jobs by id.
         const failed = jobs.filter((j) => j.conclusion === 'failure' || j.conclusion === 'cancelled');
-        rerunJobs = [...new Set(failed.map((j) => (j.matrix !== null && !j.jobId.includes('/') ? j.key : j.jobId.split('/')[0]!)))];
+        rerunJobs = [...new Set(failed.map(rerunEntry))];
         if (rerunJobs.length === 0) throw new ApiError(409, 'nothing_failed', `run ${run.id} has no failed jobs to re-run`);
       }
-      await store.runs.newAttempt(run.id, rerunJobs);
-      context.dispatcher.wake();
-      await store.access.audit(actorOf(request), request.body?.failedOnly ? 'run.rerun_failed' : 'run.rerun', `run/${run.id}`);
-      const queued = (await store.runs.get(run.id))!;
-      context.bus.publish({ type: 'run', data: apiRun(queued) });
       reply.code(201);
-      return { run: apiRun(queued) };
+      return { run: await newAttempt(context, run, rerunJobs, actorOf(request), request.body?.failedOnly ? 'run.rerun_failed' : 'run.rerun') };
     },
   });
+
+  app.post<{ Params: { id: number; jobId: number } }>('/api/runs/:id/jobs/:jobId/rerun', {
+    config: { role: 'maintainer' },
+    schema: { tags: ['runs'], params: runJobParams, response: { 201: { type: 'object', properties: { run: runSchema } }, 404: errorSchema, 409: errorSchema } },
+    handler: async (request, reply) => {
+      const run = await finishedRun(context, request.params.id);
+      const job = await store.runs.job(request.params.jobId);
+      if (!job || job.runId !== run.id || job.attempt !== run.attempt) throw notFound(`job ${request.params.jobId} in the latest attempt of run ${run.id}`);
+      reply.code(201);
+      return { run: await newAttempt(context, run, [rerunEntry(job)], actorOf(request), 'job.rerun', `/job/${job.id}`) };
+    },
+  });
+
+}
+
+/** A run that may be run again: it exists and has finished. */
+async function finishedRun(context: ServerContext, id: number): Promise<RunRecord> {
+  const run = await runById(context, id);
+  if (run.status !== 'completed') throw new ApiError(409, 'not_finished', `run ${run.id} is still ${run.status}; cancel it or wait`);
+  return run;
+}
+
+/**
+ * How an attempt names a job to run again: a matrix leg by its job key (that leg alone, as GitHub
+ * re-runs one matrix job), any other job by its id (a called workflow's jobs as their caller).
+ */
+function rerunEntry(job: JobRecord): string {
+  return job.matrix !== null && !job.jobId.includes('/') ? job.key : job.jobId.split('/')[0]!;
+}
+
+/** Queues a new attempt of `run` (all jobs, or `rerunJobs` and the jobs that need them) and says so. */
+async function newAttempt(context: ServerContext, run: RunRecord, rerunJobs: string[] | null, actor: string, action: string, target = ''): Promise<ApiRun> {
+  const { store } = context;
+  await store.runs.newAttempt(run.id, rerunJobs);
+  context.dispatcher.wake();
+  await store.access.audit(actor, action, `run/${run.id}${target}`);
+  const queued = apiRun((await store.runs.get(run.id))!);
+  context.bus.publish({ type: 'run', data: queued });
+  return queued;
 }

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { Link, useParams, useSearchParams } from 'react-router';
+import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
 import { api, apiPath } from '../api/client.ts';
 import { useLiveEvents } from '../api/live.ts';
 import type { RunDetail, Step } from '../api/types.ts';
@@ -32,6 +32,7 @@ export function JobPage() {
   const attempt = params.get('attempt');
   const detail = useApi<RunDetail>(apiPath(`/api/runs/${runId}`, { attempt }));
   const [actionError, setActionError] = useState<string | null>(null);
+  const navigate = useNavigate();
 
   const job = detail.data?.jobs.find((candidate) => candidate.id === jobNumber);
   const running = !!job && job.status !== 'completed';
@@ -74,6 +75,16 @@ export function JobPage() {
       setActionError((failure as Error).message);
     }
   };
+  const rerun = async () => {
+    setActionError(null);
+    try {
+      await api.post(`/api/runs/${runId}/jobs/${jobNumber}/rerun`);
+      void navigate(`/runs/${runId}`);
+    } catch (failure) {
+      setActionError((failure as Error).message);
+    }
+  };
+  const latestAttempt = attempt === null || Number(attempt) === Math.max(run.attempt, ...run.attempts.map((entry) => entry.attempt));
 
   return (
     <main id="main" className="job-page" data-job-id={job.id} data-state={job.conclusion ?? job.status}>
@@ -95,13 +106,18 @@ export function JobPage() {
             Cancel job
           </button>
         )}
+        {run.status === 'completed' && latestAttempt && can(me, 'maintainer') && (
+          <button type="button" onClick={rerun}>
+            Re-run this job
+          </button>
+        )}
       </div>
       {job.reason && <p className="muted">{job.reason}</p>}
       <ErrorNote error={actionError} />
       {job.carriedFrom ? (
         <p className="muted" data-testid="carried-over">
           Carried over from <Link to={apiPath(`/runs/${runId}`, { attempt: job.carriedFrom })}>attempt {job.carriedFrom}</Link>: this
-          re-run of failed jobs kept the job's result and outputs and did not run it again. Its steps and log are that attempt's.
+          re-run kept the job's result and outputs and did not run it again. Its steps and log are that attempt's.
         </p>
       ) : (
         <JobLog key={`${runId}/${jobNumber}`} runId={runId} jobId={jobNumber} steps={job.steps} now={now} />
