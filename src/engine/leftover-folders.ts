@@ -5,6 +5,7 @@
 import { readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { processExists } from '../executors/process-exists.ts';
 
 export type OwnedFolderKind = 'job' | 'spare' | 'checkouts';
 
@@ -24,14 +25,4 @@ export async function leftoverFolders(): Promise<string[]> {
       return owner !== undefined && !processExists(Number(owner));
     })
     .map((name) => path.join(tmpdir(), name));
-}
-
-function processExists(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists and belongs to someone else (then so may the folder).
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

@@ -15,6 +15,7 @@ import { mkdir, open, readdir, readFile, rm, stat, utimes, writeFile } from 'nod
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { processExists } from '../../executors/process-exists.ts';
 import { isTemporaryName, moveIntoPlace, syncFile, writeFileAtomic } from '../atomic-files.ts';
 
 export interface CacheEntry {
@@ -54,15 +55,6 @@ export function checkCacheKey(key: string): void {
 
 function entryId(scope: string, key: string, version: string): string {
   return createHash('sha256').update(`${scope}\0${key}\0${version}`).digest('hex');
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** A reservation: chunks at any offset, then commit with the total size. */
@@ -153,7 +145,7 @@ export class CacheStore {
     try {
       const owner = JSON.parse(await readFile(path.join(folder, 'owner.json'), 'utf8')) as { pid: number };
       const touched = (await stat(folder)).mtimeMs;
-      return !processAlive(owner.pid) || Date.now() - touched > this.staleUploadMs;
+      return !processExists(owner.pid) || Date.now() - touched > this.staleUploadMs;
     } catch {
       // No owner file: its reservation never finished starting; old enough means abandoned.
       const touched = await stat(folder).then((s) => s.mtimeMs, () => 0);
