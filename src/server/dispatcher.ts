@@ -30,7 +30,7 @@ import { runRuntime, type RunRuntime } from '../storage/run-runtime.ts';
 import type { RunQueue } from './run-queue.ts';
 import { apiRun } from './shapes.ts';
 import { setRunStatus } from './statuses.ts';
-import { loadWorkflows } from './workflows.ts';
+import { listensToWorkflowRun, loadWorkflows } from './workflows.ts';
 
 /** GitHub: workflow_run cannot chain more than three levels of workflows. */
 export const MAX_WORKFLOW_RUN_DEPTH = 3;
@@ -283,8 +283,7 @@ export class Dispatcher {
    */
   private async chainWorkflowRun(run: RunRecord, repo: RepoRecord, action: WorkflowRunAction): Promise<void> {
     if (run.chainDepth >= MAX_WORKFLOW_RUN_DEPTH || this.stopped) return;
-    const listeners = await this.options.sources.workflowsAt(repo, `refs/heads/${repo.defaultBranch}`);
-    if (!listeners.some((input) => input.workflow?.triggers.some((trigger) => trigger.event === 'workflow_run'))) return;
+    if (!listensToWorkflowRun(await this.options.sources.workflowsAt(repo, `refs/heads/${repo.defaultBranch}`))) return;
     const runs = await this.options.queue.enqueueFrom(
       repo,
       (dir) =>

@@ -12,7 +12,7 @@ import type { ChangeBus } from './bus.ts';
 import type { RepoSources } from './repo-source.ts';
 import { apiRun } from './shapes.ts';
 import { setRunStatus } from './statuses.ts';
-import { loadWorkflowsAt } from './workflows.ts';
+import { listensToWorkflowRun, loadWorkflowsAt } from './workflows.ts';
 
 export interface EnqueueOptions {
   actor: string;
@@ -59,7 +59,7 @@ export class RunQueue {
     const runs: RunRecord[] = [];
     // workflow_run listeners are the default branch's workflows: for an event there, when all were read, these.
     const allOfDefaultBranch = event.ref === `refs/heads/${repo.defaultBranch}` && options.workflowFile === undefined;
-    const listenersUnknown = !allOfDefaultBranch || inputs.some((input) => input.workflow?.triggers.some((trigger) => trigger.event === 'workflow_run'));
+    const listenersUnknown = !allOfDefaultBranch || listensToWorkflowRun(inputs);
     for (const wp of plan.workflows.filter((w) => w.triggered)) {
       const workflow = wp.workflow;
       const group = this.concurrencyOf(wp.workflow, event, wp.inputs, vars);

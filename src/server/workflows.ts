@@ -33,6 +33,11 @@ export async function loadWorkflowsAt(gitDir: string, commit: string, only?: str
   return selected(inputs, only);
 }
 
+/** Whether any of these workflows runs on `workflow_run`: only then is a run's progress worth telling. */
+export function listensToWorkflowRun(inputs: readonly PlanInput[]): boolean {
+  return inputs.some((input) => input.workflow?.triggers.some((trigger) => trigger.event === 'workflow_run'));
+}
+
 function selected(inputs: PlanInput[], only: string | undefined): PlanInput[] {
   return only === undefined ? inputs : inputs.filter((input) => input.file === only || path.basename(input.file) === only);
 }
