@@ -17,15 +17,17 @@ jobs:
     steps:
       - run: echo link
 `;
-// Told of every Watched run as it is requested and as it starts, not when it completes.
-const WATCHED = `name: Watched
+/** A workflow run by hand, with one quick job. */
+const onDemand = (name: string) => `name: ${name}
 on: workflow_dispatch
 jobs:
   go:
     runs-on: ubuntu-latest
     steps:
-      - run: echo watched
+      - run: echo ${name}
 `;
+// Told of every Watched run as it is requested and as it starts, not when it completes.
+const WATCHED = onDemand('Watched');
 const WATCHER = `name: Watcher
 on:
   workflow_run:
@@ -37,14 +39,7 @@ jobs:
     steps:
       - run: echo "saw \${{ github.event.action }} of \${{ github.event.workflow_run.name }} (status \${{ github.event.workflow_run.status }})"
 `;
-const START = `name: Start
-on: workflow_dispatch
-jobs:
-  go:
-    runs-on: ubuntu-latest
-    steps:
-      - run: echo go
-`;
+const START = onDemand('Start');
 const NIGHTLY = `name: Nightly
 on:
   schedule:
