@@ -44,8 +44,7 @@ export interface WorkspaceRequest {
 
 /** A job's folder as made, before a job takes it: its path and the names of the files in it. */
 interface MadeFolder {
-  /** The checkout template copied into it; '' for none (--bind). */
-  template: string;
+  /** What it holds; `copy.from` is the checkout template, none with --bind. */
   layout: FolderLayout;
   base: Promise<string>;
   /** Whether `base` has settled: a job takes a folder that is ready before one still being made. */
@@ -91,8 +90,9 @@ export class Workspaces {
   async prepare(request: WorkspaceRequest): Promise<Workspace> {
     const place = await repositoryPlace(request.repoDir);
     const template = request.bind ? '' : await this.template(place, request.sha);
-    for (const stale of this.spares.filter((spare) => spare.template !== template)) this.discard(stale);
-    this.spares = this.spares.filter((spare) => spare.template === template);
+    const fits = (spare: MadeFolder) => (spare.layout.copy?.from ?? '') === template;
+    for (const stale of this.spares.filter((spare) => !fits(spare))) this.discard(stale);
+    this.spares = this.spares.filter(fits);
     const readyAt = this.spares.findIndex((spare) => spare.ready);
     const made = this.spares.splice(Math.max(readyAt, 0), 1)[0] ?? this.make(template);
     while (this.spares.length < SPARES) this.spares.push(this.make(template));
@@ -145,7 +145,7 @@ export class Workspaces {
       files: [...Object.values(stepFilesIn(commands, fileCommandsId)), ...scripts.map((script) => path.join('temp', script))],
       ...(template ? { copy: { from: template, to: 'workspace' } } : {}),
     };
-    return this.spare({ template, layout, fileCommandsId, scripts }, makeFolder(SPARE_PREFIX, layout));
+    return this.spare({ layout, fileCommandsId, scripts }, makeFolder(SPARE_PREFIX, layout));
   }
 
   /** A finished job's folder becomes a spare with the same layout (file names included), or goes. */
