@@ -99,8 +99,9 @@ export async function runEngine(plan: RunPlan, repoDir: string, options: EngineR
     kill: new AbortController().signal,
     listener,
   });
-  await files.close();
+  const unwritten = await files.close();
   const ms = performance.now() - started;
+  if (unwritten.length > 0) throw new Error(`logs could not be written: ${unwritten.slice(0, 5).join(' | ')}`);
   if (result.conclusion !== 'success') {
     throw new Error(`the Gantry run ended in ${result.conclusion}: ${failures.slice(0, 5).join(' | ') || 'no error lines'} (logs: ${logDir})`);
   }

@@ -220,6 +220,6 @@ export async function runCommand(options: RunCommandOptions, io: CommandIO, term
     process.off('SIGTERM', onInterrupt);
     renderer.stop();
     await runtime.close();
-    await files.close();
+    for (const unwritten of await files.close()) io.err(`gantry: warning: a log file could not be written: ${unwritten}\n`);
   }
 }

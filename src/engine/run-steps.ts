@@ -323,11 +323,19 @@ function applyReport(frame: StepFrame, report: StepReport, logStep: number): voi
 }
 
 /** The signal that stops a step: cancellation (unless the job is already cancelled) and its own timeout. */
+/** A job's cancellation or the run's kill, made once per job: every step of the job stops on it. */
+const jobStops = new WeakMap<AbortSignal, AbortSignal>();
+
 export function stepSignal(frame: StepFrame, timeoutMinutes: number | undefined): { signal: AbortSignal; timedOut: () => boolean } {
   const { options } = frame.shared;
+  let jobStop = jobStops.get(frame.jobCancel);
+  if (!jobStop) {
+    jobStop = AbortSignal.any([frame.jobCancel, options.kill]);
+    jobStops.set(frame.jobCancel, jobStop);
+  }
   // Once a job is cancelled, the steps that still run (always(), cancelled()) are
   // stopped only by a second interrupt or their own timeout.
-  const cancellation = frame.job.status === 'cancelled' ? options.kill : AbortSignal.any([frame.jobCancel, options.kill]);
+  const cancellation = frame.job.status === 'cancelled' ? options.kill : jobStop;
   const timeout = timeoutMinutes !== undefined && Number.isFinite(timeoutMinutes) ? AbortSignal.timeout(timeoutMinutes * 60_000) : undefined;
   return {
     signal: timeout ? AbortSignal.any([cancellation, timeout]) : cancellation,

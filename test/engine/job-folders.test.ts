@@ -134,6 +134,44 @@ describe('job folders', () => {
     assert.equal(readFileSync(path.join(reused, 'workspace', 'README.md'), 'utf8'), 'read me\n');
   });
 
+  it('finds changes that keep a file’s size, and changed permissions, and rewrites only those files', async () => {
+    const fresh = walk(await makeFolder(prefix(), layout));
+    const used = await makeFolder(prefix(), layout);
+    const file = (relative: string) => path.join(used, relative);
+    const data = file('workspace/src/deep/data.txt');
+    const untouched = statSync(file('workspace/.git/HEAD'));
+    writeFileSync(data, 'x'.repeat(5_000) + 'y' + 'x'.repeat(4_999));
+    writeFileSync(file('workspace/src/main.ts'), 'export const answer = 43;\n');
+    writeFileSync(file('workspace/README.md'), 'read me\nand more lines after it\n');
+    chmodSync(file('workspace/build.sh'), 0o644);
+    chmodSync(file('temp/_runner_file_commands/set_env_1'), 0o600);
+    writeFileSync(file('temp/script.sh'), 'echo left\n');
+    chmodSync(file('workspace/src/deep'), 0o700);
+
+    const reused = await reuseFolder(used, prefix(), layout);
+
+    assert.deepEqual(walk(reused), fresh);
+    const after = statSync(path.join(reused, 'workspace/.git/HEAD'));
+    assert.deepEqual([after.ino, after.mtimeMs, after.ctimeMs], [untouched.ino, untouched.mtimeMs, untouched.ctimeMs], 'an unchanged file is not written');
+  });
+
+  it('reads a new template at an old template’s path', async () => {
+    const moved = path.join(root, 'template-moved');
+    const other = path.join(root, 'template-other');
+    mkdirSync(path.join(other, 'src'), { recursive: true });
+    writeFileSync(path.join(other, 'src', 'main.ts'), 'export const answer = 7;\n');
+    const used = await makeFolder(prefix(), layout);
+    try {
+      execFileSync('mv', [template, moved]);
+      execFileSync('mv', [other, template]);
+      const reused = await reuseFolder(used, prefix(), layout);
+      assert.deepEqual(walk(path.join(reused, 'workspace')), walk(template));
+    } finally {
+      execFileSync('mv', [template, other]);
+      execFileSync('mv', [moved, template]);
+    }
+  });
+
   it('makes a new folder when the finished one holds a file that cannot be removed', async (t) => {
     const used = await makeFolder(prefix(), layout);
     const stuck = path.join(used, 'temp', 'immutable.txt');

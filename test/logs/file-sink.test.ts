@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -41,5 +41,31 @@ describe('file sink', () => {
       assert.match(step.at(-2)!, /◀ success \(outcome success, 1 ms\)$/);
       assert.match(readFileSync(path.join(folder, 'job.log'), 'utf8'), /job success in 2 ms\n$/);
     }
+  });
+
+  it('reports the files it could not write, and keeps writing another run’s', async () => {
+    const blocked = path.join(root, 'a-file');
+    writeFileSync(blocked, 'not a folder\n');
+    const broken = createFileSink(path.join(blocked, 'run-2'));
+    const working = createFileSink(path.join(root, 'run-3'));
+    const at = Date.parse('2026-11-28T12:00:00.000Z');
+    for (const sink of [broken, working]) {
+      sink.listener({ type: 'job-queued', job: 'ci.yml#build#0', workflowFile: '.github/workflows/ci.yml', workflowName: 'CI', jobId: 'build', name: 'build', needs: [], at });
+      sink.listener({ type: 'step-started', job: 'ci.yml#build#0', step: 0, name: 'Print', at });
+      sink.listener({ type: 'log', job: 'ci.yml#build#0', step: 0, stream: 'stdout', line: 'hello', at });
+      sink.listener({ type: 'step-finished', job: 'ci.yml#build#0', step: 0, name: 'Print', outcome: 'success', conclusion: 'success', durationMs: 1, at });
+      sink.listener({ type: 'job-finished', job: 'ci.yml#build#0', conclusion: 'success', durationMs: 2, at });
+      // A line for the job after it finished reopens its file and is appended.
+      sink.listener({ type: 'log', job: 'ci.yml#build#0', step: null, stream: 'system', line: 'after the end', at });
+    }
+    const [brokenFailures, workingFailures] = await Promise.all([broken.close(), working.close()]);
+
+    assert.deepEqual(workingFailures, []);
+    assert.equal(brokenFailures.length, 2, brokenFailures.join('\n'));
+    assert.match(brokenFailures[0]!, /a-file\/run-2\/ci\/build\/01-Print\.log: ENOTDIR/);
+    assert.match(brokenFailures[1]!, /a-file\/run-2\/ci\/build\/job\.log: ENOTDIR/);
+    const folder = path.join(root, 'run-3', 'ci', 'build');
+    assert.match(readFileSync(path.join(folder, '01-Print.log'), 'utf8'), /Z hello\n/);
+    assert.match(readFileSync(path.join(folder, 'job.log'), 'utf8'), /job success in 2 ms\n.*Z after the end\n$/);
   });
 });
