@@ -3,7 +3,6 @@
 // main thread one message per turn of its event loop instead of a thread-pool
 // round trip per call. Plain JavaScript: it starts without the TypeScript loader.
 
-import { Buffer } from 'node:buffer';
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { parentPort } from 'node:worker_threads';
@@ -33,8 +32,7 @@ function openMaking(file) {
   }
 }
 
-function append(file, text) {
-  const bytes = Buffer.from(text);
+function append(file, bytes) {
   const fd = descriptor(file);
   for (let written = 0; written < bytes.length; ) written += writeSync(fd, bytes, written);
 }
@@ -46,10 +44,10 @@ function end(file) {
   closeSync(fd);
 }
 
-function apply([file, text, ending]) {
+function apply([file, bytes, ending]) {
   if (failed.has(file)) return;
   try {
-    if (text !== '') append(file, text);
+    if (bytes.length > 0) append(file, bytes);
     if (ending) end(file);
   } catch (error) {
     failed.set(file, error instanceof Error ? error.message : String(error));
@@ -64,7 +62,7 @@ function apply([file, text, ending]) {
 /** Ends every file under `root` (a sink's folder) and reports those that failed. */
 function closeUnder(root) {
   const inside = (file) => file.startsWith(root + path.sep);
-  for (const file of [...open.keys()].filter(inside)) apply([file, '', true]);
+  for (const file of [...open.keys()].filter(inside)) apply([file, new Uint8Array(0), true]);
   const failures = [...failed].filter(([file]) => inside(file)).map(([file, reason]) => `${file}: ${reason}`);
   for (const file of [...failed.keys()].filter(inside)) failed.delete(file);
   return failures;

@@ -11,8 +11,9 @@ type Write = [file: string, text: string, end: boolean];
 
 /** Each message wakes the writer thread, which on a busy machine can take the CPU from this one: they are few. */
 const FLUSH_MS = 25;
-const FLUSH_CHARS = 1 << 20;
+const FLUSH_CHARS = 64 * 1024;
 
+const encoder = new TextEncoder();
 let thread: Worker | undefined;
 /** Which thread this is: text sent to an earlier one, which stopped, may be missing. */
 let generation = 0;
@@ -98,7 +99,12 @@ export class LogWriter {
     this.batch = [];
     this.openInBatch.clear();
     this.gatheredChars = 0;
-    started().postMessage({ writes });
+    // Encoded here and moved, not copied: the writer thread gets bytes it can write as they are.
+    const encoded = writes.map(([file, text, end]) => [file, encoder.encode(text), end] as const);
+    started().postMessage(
+      { writes: encoded },
+      encoded.map(([, bytes]) => bytes.buffer),
+    );
     this.sentTo = generation;
   }
 }
