@@ -10,6 +10,7 @@
 // from Node than from bash, and more from a large process than from a small one
 // (Gantry's steps are started by a small launcher process).
 
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -38,6 +39,20 @@ function workflow(fanOut: number, chain: number): string {
     previous = `chain_${i}`;
   }
   return lines.join('\n') + '\n';
+}
+
+/**
+ * What creating one empty file costs in `folder`, in µs: job folders and logs are made in the temp
+ * folder, and on a disk whose ext4 has no journal this grows with the files removed there lately.
+ */
+async function fileCreateMicros(folder: string): Promise<number> {
+  const files = 200;
+  mkdirSync(folder);
+  const started = performance.now();
+  for (let i = 0; i < files; i++) closeSync(openSync(path.join(folder, String(i)), 'wx'));
+  const micros = ((performance.now() - started) * 1000) / files;
+  await rm(folder, { recursive: true, force: true });
+  return micros;
 }
 
 /** A bash script running the ideal schedule of `step` (two workers for the fan-out, then the rest in order). */
@@ -91,6 +106,7 @@ await runBenchmark('scheduling', { runs: 3 }, async (options) => {
     for (const variant of Object.values(await make(3, 2, 'warmup'))) await variant();
   }
   log(`measuring ${jobs} jobs with --jobs ${PARALLEL}, ${options.runs} round(s)`);
+  const createCost = await fileCreateMicros(path.join(root, 'create-cost'));
   const samples = await rounds(options.runs, await make(fanOut, chain, 'graph'));
   await Promise.all(keptLogs.map((logDir) => rm(logDir, { recursive: true, force: true })));
 
@@ -114,6 +130,7 @@ await runBenchmark('scheduling', { runs: 3 }, async (options) => {
       metric('Node scheduler / shell script (what a spawn from a large process costs)', median(spawnCosts), '×', { rounds: spawnCosts }),
       metric('small Node process / shell script (the floor for a Node process launcher)', median(smallSpawnCosts), '×', { rounds: smallSpawnCosts }),
       metric('share of the run spent on workspace checkouts (1 − bind/default)', median(checkoutShare), '%', { rounds: checkoutShare }),
+      metric('creating one empty file in the temp folder (before the rounds)', createCost, 'µs'),
       metric("Gantry's extra wall time per job", median(extraPerJob), 'ms', { rounds: extraPerJob }),
     ],
     samplesMs: samples,
