@@ -40,7 +40,7 @@ function wantedTree({ folders, files, copy }) {
  * on this machine's disk (ext4 mounted with `discard`), reading and comparing it 10.
  */
 const KEPT_FILE_BYTES = 1 << 20;
-const KEPT_TEMPLATE_BYTES = 64 << 20;
+const KEPT_TEMPLATE_BYTES = 16 << 20;
 const KEPT_TEMPLATES = 4;
 /** Templates read once: by path, their top folder's inode and change time (a new template at an old path is read again). */
 const templates = new Map();
