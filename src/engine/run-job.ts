@@ -24,6 +24,7 @@ import type { RunShared } from './run-shared.ts';
 import { StepFileSet } from './run-step.ts';
 import { runJobSteps, runPostSteps, runPreSteps, type RunStatus, type StepFrame } from './run-steps.ts';
 import { runnerContext, type RunnerFacts } from './runner-env.ts';
+import { endTrackedProcesses, newTrackingId, runningProcessIds } from '../executors/orphans.ts';
 import type { LegRun } from './scheduler.ts';
 import type { JobResult } from './types.ts';
 import { unsupportedJobFeature } from './unsupported.ts';
@@ -208,6 +209,8 @@ export async function runJob(leg: LegRun, shared: RunShared): Promise<JobResult>
   let stopServices: (() => Promise<void>) | undefined;
   let stopContainer: (() => Promise<void>) | undefined;
   let endBackground: (() => void) | undefined;
+  const trackingId = newTrackingId();
+  let endOrphans: (() => void) | undefined;
   try {
     const facts: RunnerFacts = {
       name: 'gantry',
@@ -264,6 +267,7 @@ export async function runJob(leg: LegRun, shared: RunShared): Promise<JobResult>
         workingDirectory: job.defaults?.workingDirectory ?? workflow.defaults?.workingDirectory,
       },
       jobCancel,
+      trackingId,
       result,
       job: { status: 'success' },
       posts: [],
@@ -281,6 +285,12 @@ export async function runJob(leg: LegRun, shared: RunShared): Promise<JobResult>
     endBackground = () => {
       if (frame.background.length > 0) log.system(`Cleaning up ${frame.background.length} background process group(s) the steps left running`);
       for (const group of frame.background.splice(0)) group.end();
+    };
+    const existing = runningProcessIds();
+    endOrphans = () => {
+      const ended = endTrackedProcesses(trackingId, existing);
+      if (ended.length > 0) log.system('Cleaning up orphan processes');
+      for (const { pid, name } of ended) log.system(`Terminate orphan process: pid (${pid}) (${name})`);
     };
     const afterPre = await runPreSteps(job.steps, frame, job.steps.length);
     await runJobSteps(job.steps, frame);
@@ -308,6 +318,7 @@ export async function runJob(leg: LegRun, shared: RunShared): Promise<JobResult>
   } finally {
     clearTimeout(timer);
     endBackground?.();
+    endOrphans?.();
     await stopContainer?.();
     await stopServices?.();
     // A script file still being made would land in the folder while it is removed.

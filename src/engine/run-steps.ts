@@ -13,6 +13,7 @@ import {
   type ExpressionContexts,
   type HostFunctions,
 } from '../expr/index.ts';
+import { TRACKING_VARIABLE } from '../executors/orphans.ts';
 import type { Executor } from '../executors/types.ts';
 import type { RunDefaults, Step } from '../workflow/types.ts';
 import type { Conclusion, JobKey } from './events.ts';
@@ -52,6 +53,8 @@ export interface StepFrame {
   facts: RunnerFacts;
   /** github (with workspace), inputs, vars, secrets, needs, matrix, strategy, runner. */
   contexts: ExpressionContexts;
+  /** RUNNER_TRACKING_ID of the job's processes on this machine: what is left of them when the job ends is killed. */
+  trackingId: string;
   /** The env context: workflow and job env, then what GITHUB_ENV added. Shared with child frames. */
   env: Record<string, string>;
   /** GITHUB_PATH additions, newest first. Shared with child frames. */
@@ -355,6 +358,8 @@ export async function processEnvironment(
   const pathValue = [...frame.addedPaths, base.PATH ?? ''].filter(Boolean).join(path.delimiter);
   const env: Record<string, string> = {
     ...base,
+    // Before the env context: a workflow may clear it for a process that is to outlive the job, as on GitHub.
+    ...(base === frame.shared.hostEnv ? { [TRACKING_VARIABLE]: frame.trackingId } : {}),
     ...frame.env,
     ...stepEnv,
     ...defaultVariables(frame.contexts.github as Record<string, unknown>, frame.contexts.runner as Record<string, unknown>, frame.facts, {
