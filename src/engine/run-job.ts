@@ -9,6 +9,7 @@ import {
   statusFunctions,
   type ExpressionContexts,
 } from '../expr/index.ts';
+import { endTrackedProcesses, newTrackingId, runningProcessIds } from '../executors/orphans.ts';
 import { givenInputs } from '../plan/calls.ts';
 import { githubContext } from '../plan/github-context.ts';
 import { resolveInputs } from '../plan/triggers/index.ts';
@@ -24,7 +25,6 @@ import type { RunShared } from './run-shared.ts';
 import { StepFileSet } from './run-step.ts';
 import { runJobSteps, runPostSteps, runPreSteps, type RunStatus, type StepFrame } from './run-steps.ts';
 import { runnerContext, type RunnerFacts } from './runner-env.ts';
-import { endTrackedProcesses, newTrackingId, runningProcessIds } from '../executors/orphans.ts';
 import type { LegRun } from './scheduler.ts';
 import type { JobResult } from './types.ts';
 import { unsupportedJobFeature } from './unsupported.ts';

@@ -325,10 +325,10 @@ function applyReport(frame: StepFrame, report: StepReport, logStep: number): voi
   frame.result.annotations.push(...report.annotations);
 }
 
-/** The signal that stops a step: cancellation (unless the job is already cancelled) and its own timeout. */
 /** A job's cancellation or the run's kill, made once per job: every step of the job stops on it. */
 const jobStops = new WeakMap<AbortSignal, AbortSignal>();
 
+/** The signal that stops a step: cancellation (unless the job is already cancelled) and its own timeout. */
 export function stepSignal(frame: StepFrame, timeoutMinutes: number | undefined): { signal: AbortSignal; timedOut: () => boolean } {
   const { options } = frame.shared;
   let jobStop = jobStops.get(frame.jobCancel);
