@@ -98,9 +98,6 @@ class JobLog {
   }
 }
 
-
-
-
 export async function runJob(leg: LegRun, shared: RunShared): Promise<JobResult> {
   const { options, masker } = shared;
   const { group, planned, key } = leg;
@@ -112,7 +109,11 @@ export async function runJob(leg: LegRun, shared: RunShared): Promise<JobResult>
   emit({ type: 'job-started', job: key, at: started });
 
   const result = newJobResult(leg);
+  /** Ends what the job's steps left running: part of the job, as GitHub's "Complete job" is, so before it is reported finished. */
+  let endLeftovers: (() => void) | undefined;
   const finish = (conclusion: Conclusion): JobResult => {
+    endLeftovers?.();
+    endLeftovers = undefined;
     result.conclusion = conclusion;
     result.durationMs = Date.now() - started;
     emit({ type: 'job-finished', job: key, conclusion, durationMs: result.durationMs, outputs: result.outputs, at: Date.now() });
@@ -208,9 +209,7 @@ export async function runJob(leg: LegRun, shared: RunShared): Promise<JobResult>
   const stepFiles = new StepFileSet(workspace.stepFiles, workspace.temp, workspace.scripts);
   let stopServices: (() => Promise<void>) | undefined;
   let stopContainer: (() => Promise<void>) | undefined;
-  let endBackground: (() => void) | undefined;
   const trackingId = newTrackingId();
-  let endOrphans: (() => void) | undefined;
   try {
     const facts: RunnerFacts = {
       name: 'gantry',
@@ -282,12 +281,10 @@ export async function runJob(leg: LegRun, shared: RunShared): Promise<JobResult>
         mounts,
       },
     };
-    endBackground = () => {
+    const existing = runningProcessIds();
+    endLeftovers = () => {
       if (frame.background.length > 0) log.system(`Cleaning up ${frame.background.length} background process group(s) the steps left running`);
       for (const group of frame.background.splice(0)) group.end();
-    };
-    const existing = runningProcessIds();
-    endOrphans = () => {
       const ended = endTrackedProcesses(trackingId, existing);
       if (ended.length > 0) log.system('Cleaning up orphan processes');
       for (const { pid, name } of ended) log.system(`Terminate orphan process: pid (${pid}) (${name})`);
@@ -317,8 +314,8 @@ export async function runJob(leg: LegRun, shared: RunShared): Promise<JobResult>
     return finish(jobStatus);
   } finally {
     clearTimeout(timer);
-    endBackground?.();
-    endOrphans?.();
+    // When the job ended by an error instead of through finish().
+    endLeftovers?.();
     await stopContainer?.();
     await stopServices?.();
     // A script file still being made would land in the folder while it is removed.

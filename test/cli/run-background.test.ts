@@ -23,6 +23,7 @@ describe('background processes', () => {
       assert.equal(run.code, 0, run.stdout);
       assert.match(run.stdout, /still running in the next step/);
       assert.match(run.stdout, /Cleaning up 1 background process group/);
+      assert.ok(run.stdout.indexOf('Cleaning up 1 background process group') < run.stdout.indexOf('Job succeeded'), 'cleaned up before the job is reported finished');
       const pid = Number((await scratch.read('pid')).trim());
       await waitFor('the background process to end with the job', () => !processAlive(pid), 5000);
     } finally {
@@ -65,6 +66,7 @@ describe('background processes', () => {
       const escaped = Number((await scratch.read('escaped')).trim());
       kept = Number((await scratch.read('kept')).trim());
       assert.match(run.stdout, new RegExp(`Terminate orphan process: pid \\(${escaped}\\) \\(sleep\\)`));
+      assert.ok(run.stdout.indexOf('Terminate orphan process') < run.stdout.search(/\[[^\]]*\/one\] .*Job succeeded/), 'ended before job one is reported finished');
       await waitFor('the escaped process to end with its job', () => !processAlive(escaped), 5000);
       assert.ok(processAlive(kept), 'a process started with RUNNER_TRACKING_ID cleared outlives the job');
     } finally {
