@@ -358,7 +358,8 @@ export async function processEnvironment(
   const pathValue = [...frame.addedPaths, base.PATH ?? ''].filter(Boolean).join(path.delimiter);
   const env: Record<string, string> = {
     ...base,
-    // Before the env context: a workflow may clear it for a process that is to outlive the job, as on GitHub.
+    // Only a process that starts from this machine's environment runs on it, where the job's end looks for
+    // it. Set before the env context: a workflow may clear it for a process that is to outlive the job, as on GitHub.
     ...(base === frame.shared.hostEnv ? { [TRACKING_VARIABLE]: frame.trackingId } : {}),
     ...frame.env,
     ...stepEnv,
