@@ -3,6 +3,7 @@
 // main thread one message per turn of its event loop instead of a thread-pool
 // round trip per call. Plain JavaScript: it starts without the TypeScript loader.
 
+import { Buffer } from 'node:buffer';
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { parentPort } from 'node:worker_threads';
@@ -32,8 +33,9 @@ function openMaking(file) {
   }
 }
 
-function append(file, bytes) {
+function append(file, text) {
   const fd = descriptor(file);
+  const bytes = Buffer.from(text);
   for (let written = 0; written < bytes.length; ) written += writeSync(fd, bytes, written);
 }
 
@@ -44,10 +46,10 @@ function end(file) {
   closeSync(fd);
 }
 
-function apply([file, bytes, ending]) {
+function apply([file, text, ending]) {
   if (failed.has(file)) return;
   try {
-    if (bytes.length > 0) append(file, bytes);
+    if (text !== '') append(file, text);
     if (ending) end(file);
   } catch (error) {
     failed.set(file, error instanceof Error ? error.message : String(error));
@@ -62,7 +64,7 @@ function apply([file, bytes, ending]) {
 /** Ends every file under `root` (a sink's folder) and reports those that failed. */
 function closeUnder(root) {
   const inside = (file) => file.startsWith(root + path.sep);
-  for (const file of [...open.keys()].filter(inside)) apply([file, new Uint8Array(0), true]);
+  for (const file of [...open.keys()].filter(inside)) apply([file, '', true]);
   const failures = [...failed].filter(([file]) => inside(file)).map(([file, reason]) => `${file}: ${reason}`);
   for (const file of [...failed.keys()].filter(inside)) failed.delete(file);
   return failures;
