@@ -67,7 +67,7 @@ export function createFileSink(logDir: string): FileSink {
   const listener = (event: EngineEvent) => {
     switch (event.type) {
       case 'job-queued':
-        jobFolders.set(event.job, path.join(logDir, slug(path.basename(event.workflowFile).replace(/\.ya?ml$/, '')), slug(event.name)));
+        jobFolders.set(event.job, path.join(writer.root, slug(path.basename(event.workflowFile).replace(/\.ya?ml$/, '')), slug(event.name)));
         break;
       case 'step-started':
         write(event.job, event.step, `${iso(event.at)} ▶ ${event.name}\n`, event.name);

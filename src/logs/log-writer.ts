@@ -4,6 +4,7 @@
 // thread-pool round trip per call, which adds up over hundreds of jobs. Text is
 // gathered per file and sent every FLUSH_MS, or sooner once there is much of it.
 
+import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 
 /** A file's text gathered since the last send, and whether the file ends after it. */
@@ -42,7 +43,7 @@ function started(): Worker {
   return created;
 }
 
-/** Appends to files under one folder; `close` ends them all. */
+/** Appends to files under one folder (`root`); `close` ends them all. */
 export class LogWriter {
   private batch: Write[] = [];
   /** Where each file still open in `batch` is, so its next text joins it. */
@@ -51,7 +52,11 @@ export class LogWriter {
   private timer: NodeJS.Timeout | undefined;
   private sentTo = 0;
 
-  constructor(private readonly root: string) {
+  /** The folder, absolute: the writer thread ends the files under it when the sink closes. */
+  readonly root: string;
+
+  constructor(folder: string) {
+    this.root = path.resolve(folder);
     started();
   }
 

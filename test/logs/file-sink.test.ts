@@ -46,8 +46,10 @@ describe('file sink', () => {
   it('reports the files it could not write, and keeps writing another run’s', async () => {
     const blocked = path.join(root, 'a-file');
     writeFileSync(blocked, 'not a folder\n');
-    const broken = createFileSink(path.join(blocked, 'run-2'));
-    const working = createFileSink(path.join(root, 'run-3'));
+    // Given as relative paths that are not in their shortest form: their files are still ended and reported at close.
+    const unresolved = (folder: string) => `./${path.relative(process.cwd(), path.join(path.dirname(folder), 'x'))}/../${path.basename(folder)}`;
+    const broken = createFileSink(unresolved(path.join(blocked, 'run-2')));
+    const working = createFileSink(unresolved(path.join(root, 'run-3')));
     const at = Date.parse('2026-11-28T12:00:00.000Z');
     for (const sink of [broken, working]) {
       sink.listener({ type: 'job-queued', job: 'ci.yml#build#0', workflowFile: '.github/workflows/ci.yml', workflowName: 'CI', jobId: 'build', name: 'build', needs: [], at });
