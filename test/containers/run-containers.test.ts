@@ -156,6 +156,8 @@ describe('gantry run with containers', { concurrency: true }, () => {
           services:
             app:
               image: ${podman.images.httpd}
+              # Without a health check the first step may run before the server listens, as on GitHub.
+              options: --health-cmd "wget -qO- http://localhost/" --health-interval 200ms --health-retries 100
           steps:
             - id: probe
               run: |
