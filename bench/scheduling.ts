@@ -8,12 +8,14 @@
 // from a Node scheduler is measured too, in this process and in a small `node`
 // of its own: a spawn forks its caller, page tables and all, so it costs more
 // from Node than from bash, and more from a large process than from a small one
-// (Gantry's steps are started by a small launcher process).
+// (Gantry's steps are started by a small launcher process: the C one, and
+// again the one written for Node, which Gantry uses where no C compiler is).
 
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { HostExecutor } from '../src/executors/host.ts';
 import { createGitRepo, planPush, runEngine } from './lib/gantry.ts';
 import { log, median, medians, metric, perRound, rounds, runBenchmark, scaled, tempDir, timed } from './lib/harness.ts';
 import { idealSchedule } from './lib/ideal-schedule.mjs';
@@ -78,13 +80,15 @@ await runBenchmark('scheduling', { runs: 3 }, async (options) => {
   // journal, and without one every new file is placed after a scan past each inode removed in the
   // last minute or more, so removing 1,500 log files between rounds would slow the next round's.
   const keptLogs: string[] = [];
+  const defaultExecutor = new HostExecutor();
+  const nodeLauncherExecutor = new HostExecutor({ launcher: 'node' });
 
   const make = async (fans: number, links: number, label: string) => {
     const repo = path.join(root, label);
     await createGitRepo(repo, { '.github/workflows/graph.yml': workflow(fans, links) });
     const plan = await planPush(repo);
-    const gantry = async (bind: boolean) => {
-      const run = await runEngine(plan, repo, { maxParallelJobs: PARALLEL, bind });
+    const gantry = async (bind: boolean, executor = defaultExecutor) => {
+      const run = await runEngine(plan, repo, { maxParallelJobs: PARALLEL, bind, executor });
       const ran = run.result.workflows[0]?.jobs.filter((j) => j.conclusion === 'success').length;
       if (ran !== fans + 1 + links) throw new Error(`expected ${fans + 1 + links} successful jobs, Gantry reports ${ran}`);
       keptLogs.push(run.logDir);
@@ -98,6 +102,7 @@ await runBenchmark('scheduling', { runs: 3 }, async (options) => {
       smallNodeScheduler: async () => Number((await mustRun(process.execPath, [smallScheduler, String(fans), String(links), String(PARALLEL), bash, ...bashFlags, script])).stdoutTail),
       gantry: () => gantry(false),
       gantryBind: () => gantry(true),
+      gantryNodeLauncher: () => gantry(false, nodeLauncherExecutor),
     };
   };
 
@@ -115,6 +120,8 @@ await runBenchmark('scheduling', { runs: 3 }, async (options) => {
   const spawnCosts = perRound(samples, (t) => t.nodeScheduler / t.baseline);
   const smallSpawnCosts = perRound(samples, (t) => t.smallNodeScheduler / t.baseline);
   const bindRatios = perRound(samples, (t) => t.gantryBind / t.baseline);
+  const nodeLauncherRatios = perRound(samples, (t) => t.gantryNodeLauncher / t.baseline);
+  const launcherGains = perRound(samples, (t) => t.gantryNodeLauncher / t.gantry);
   const checkoutShare = perRound(samples, (t) => (100 * (t.gantry - t.gantryBind)) / t.gantry);
   const extraPerJob = perRound(samples, (t) => (t.gantry - t.baseline) / jobs);
   const ratio = median(ratios);
@@ -126,6 +133,8 @@ await runBenchmark('scheduling', { runs: 3 }, async (options) => {
     metrics: [
       metric('gantry / ideal schedule (shell script)', ratio, '×', { target: { max: TARGET_RATIO }, rounds: ratios }),
       metric('gantry --bind / ideal schedule (shell script)', median(bindRatios), '×', { rounds: bindRatios }),
+      metric('gantry with the launcher for Node / shell script', median(nodeLauncherRatios), '×', { rounds: nodeLauncherRatios }),
+      metric(`gantry with the launcher for Node / gantry with the ${defaultExecutor.launcher} launcher`, median(launcherGains), '×', { rounds: launcherGains }),
       metric('gantry / the same schedule from a Node scheduler in this process', median(nodeRatios), '×', { rounds: nodeRatios }),
       metric('Node scheduler / shell script (what a spawn from a large process costs)', median(spawnCosts), '×', { rounds: spawnCosts }),
       metric('small Node process / shell script (the floor for a Node process launcher)', median(smallSpawnCosts), '×', { rounds: smallSpawnCosts }),
@@ -135,6 +144,9 @@ await runBenchmark('scheduling', { runs: 3 }, async (options) => {
     ],
     samplesMs: samples,
     medianMs: medians(samples),
-    notes: ['in-process: runWorkflows with maxParallelJobs 2, the HostExecutor and the file sink; planning is done once, outside the time'],
+    notes: [
+      'in-process: runWorkflows with maxParallelJobs 2, the HostExecutor and the file sink; planning is done once, outside the time',
+      `Gantry's steps are started by its ${defaultExecutor.launcher === 'native' ? 'C' : 'Node (no C compiler here)'} process launcher`,
+    ],
   };
 });

@@ -6,6 +6,7 @@
 
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
+import { preferredLauncher } from '../src/executors/native-launcher.ts';
 import { SandboxExecutor } from '../src/executors/sandbox.ts';
 import { createGitRepo, planPush, runEngine } from './lib/gantry.ts';
 import { log, median, medians, metric, perRound, rounds, runBenchmark, scaled, tempDir, timed } from './lib/harness.ts';
@@ -94,6 +95,7 @@ await runBenchmark('step-overhead', { runs: 5 }, async (options) => {
     notes: [
       'in-process: runWorkflows with the HostExecutor and the file sink (no terminal renderer); planning is done once, outside the time',
       'the per-step figure includes the job\'s fixed costs (workspace checkout, event file) spread over the steps',
+      `steps are started by Gantry's ${preferredLauncher() === 'native' ? 'C' : 'Node (no C compiler here)'} process launcher`,
     ],
   };
 });

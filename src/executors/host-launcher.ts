@@ -1,7 +1,8 @@
-// The host executor's processes are started by a small helper process (host-launcher.mjs), one per
-// Gantry process, started with the first HostExecutor. Starting a process forks its parent: from
+// The host executor's processes are started by a small helper process, one per Gantry process,
+// started with the first HostExecutor: the C launcher (native-launcher.c) where this machine can build
+// it, else one written for Node (host-launcher.mjs). Starting a process forks its parent: from
 // Gantry's own process (hundreds of megabytes, on its event loop) that cost more than running a
-// trivial step; from the helper it costs a fraction and happens beside Gantry. Output does not pass
+// trivial step; from a helper it costs a fraction and happens beside Gantry. Output does not pass
 // through the helper: each process's stdout and stderr are sockets connected to Gantry, so Gantry
 // reads them as it would read pipes. Gantry signals the process groups itself.
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
@@ -12,10 +13,15 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { HelperChannel } from './helper-channel.ts';
+import { HelperChannel, type RequestEncoder } from './helper-channel.ts';
+import { nativeLauncher, preferredLauncher, type LauncherKind } from './native-launcher.ts';
 
 const launcherPath = fileURLToPath(new URL('./host-launcher.mjs', import.meta.url));
 const KEY_BYTES = 16;
+
+type Request =
+  | { op: 'run'; id: number; argv: string[]; env: Record<string, string>; cwd: string; keys: Record<OutputStream, string> }
+  | { op: 'forget'; pid: number };
 
 type Report =
   | { id: number; event: 'started'; pid: number }
@@ -75,17 +81,21 @@ class Launcher {
   private nextId = 1;
   private ended = false;
 
-  constructor(private readonly onEnd: () => void) {
+  constructor(
+    readonly kind: LauncherKind,
+    private readonly onEnd: () => void,
+  ) {
     this.socketDir = mkdtempSync(path.join(tmpdir(), 'gantry-launcher-'));
     const socketPath = path.join(this.socketDir, 'output.sock');
     this.server = createServer((socket) => this.accept(socket));
     this.server.listen(socketPath);
     this.server.on('error', (error) => this.end(error));
-    this.child = spawn(process.execPath, ['--title=gantry-process-launcher', '--input-type=module', '--eval', readFileSync(launcherPath, 'utf8')], {
+    const [program, ...args] = launcherCommand(kind);
+    this.child = spawn(program!, args, {
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin', GANTRY_LAUNCHER_SOCKET: socketPath },
       stdio: ['pipe', 'pipe', 'inherit'],
     });
-    this.channel = new HelperChannel<Report>(this.child, (report) => this.dispatch(report));
+    this.channel = new HelperChannel<Report>(this.child, (report) => this.dispatch(report), kind === 'native' ? nativeFrame : undefined);
     this.child.once('error', (error) => this.end(error));
     this.child.once('close', (code, signal) => this.end(new Error(`the process launcher ${signal === null ? `exited with code ${code}` : `was ended by ${signal}`}`)));
     process.once('exit', () => rmSync(this.socketDir, { recursive: true, force: true }));
@@ -98,6 +108,8 @@ class Launcher {
 
   launch(request: LaunchRequest, onOutput: (stream: OutputStream, chunk: Buffer) => void): Promise<Launched> {
     if (this.ended) return Promise.reject(new LaunchError('the process launcher has ended', undefined));
+    const nul = nulByteIn(request);
+    if (nul !== undefined) return Promise.reject(new LaunchError(`${nul} contains a null byte`, 'ERR_INVALID_ARG_VALUE'));
     const id = this.nextId++;
     const keys = { stdout: streamKey(), stderr: streamKey() };
     const streams = (['stdout', 'stderr'] as const).map((stream) => this.expectOutput(keys[stream], (chunk) => onOutput(stream, chunk)));
@@ -122,7 +134,7 @@ class Launcher {
       this.pending.set(id, {
         started: (startedPid) => {
           pid = startedPid;
-          resolve({ pid: startedPid, exited, outputClosed, closeOutput, forget: () => this.channel.send({ op: 'forget', pid: startedPid }) });
+          resolve({ pid: startedPid, exited, outputClosed, closeOutput, forget: () => this.send({ op: 'forget', pid: startedPid }) });
         },
         failed: (error) => {
           settle();
@@ -141,8 +153,12 @@ class Launcher {
           } else rejectExit(error);
         },
       });
-      this.channel.send({ op: 'run', id, argv: request.argv, env: request.env, cwd: request.cwd, keys });
+      this.send({ op: 'run', id, argv: request.argv, env: request.env, cwd: request.cwd, keys });
     });
+  }
+
+  private send(request: Request): void {
+    this.channel.send(request);
   }
 
   /** Delivers the output of the socket that arrives with `key`; `close` stops waiting for it or reading it. */
@@ -211,15 +227,56 @@ class Launcher {
   }
 }
 
-let shared: Launcher | undefined;
+function launcherCommand(kind: LauncherKind): string[] {
+  if (kind === 'node') return [process.execPath, '--title=gantry-process-launcher', '--input-type=module', '--eval', readFileSync(launcherPath, 'utf8')];
+  const { program, reason } = nativeLauncher();
+  if (program === undefined) throw new LaunchError(`the C process launcher cannot be built here: ${reason ?? 'unknown reason'}`, undefined);
+  return [program];
+}
 
-/** The launcher of this Gantry process, started on first use (and again if it ended). */
-export function hostLauncher(): Launcher {
-  if (shared === undefined || !shared.alive) {
-    const launcher: Launcher = new Launcher(() => {
-      if (shared === launcher) shared = undefined;
+/** What in a request Node's own spawn would refuse: execve takes NUL-terminated strings. */
+function nulByteIn(request: LaunchRequest): string | undefined {
+  const index = request.argv.findIndex((argument) => argument.includes('\0'));
+  if (index >= 0) return `argument ${index}`;
+  const name = Object.entries(request.env).find(([key, value]) => key.includes('\0') || value.includes('\0'))?.[0];
+  if (name !== undefined) return `environment variable ${JSON.stringify(name.replaceAll('\0', '\\0'))}`;
+  return request.cwd.includes('\0') ? 'the working directory' : undefined;
+}
+
+/** A request as native-launcher.c reads it: a 4-byte little-endian length, an op byte, NUL-terminated fields. */
+const nativeFrame: RequestEncoder = (message) => {
+  const request = message as Request;
+  const fields =
+    request.op === 'forget'
+      ? [`f${request.pid}`]
+      : [
+          `r${request.id}`,
+          String(request.argv.length),
+          String(Object.keys(request.env).length),
+          ...request.argv,
+          ...Object.entries(request.env).map(([key, value]) => `${key}=${value}`),
+          request.cwd,
+          request.keys.stdout,
+          request.keys.stderr,
+        ];
+  const text = `${fields.join('\0')}\0`;
+  const frame = Buffer.allocUnsafe(4 + Buffer.byteLength(text));
+  frame.writeUInt32LE(frame.length - 4, 0);
+  frame.write(text, 4);
+  return frame;
+};
+
+const shared = new Map<LauncherKind, Launcher>();
+
+/** A launcher of this Gantry process, started on first use (and again if it ended); by default the C one where it builds. */
+export function hostLauncher(kind: LauncherKind = preferredLauncher()): Launcher {
+  let launcher = shared.get(kind);
+  if (launcher === undefined || !launcher.alive) {
+    const started: Launcher = new Launcher(kind, () => {
+      if (shared.get(kind) === started) shared.delete(kind);
     });
-    shared = launcher;
+    shared.set(kind, started);
+    launcher = started;
   }
-  return shared;
+  return launcher;
 }

@@ -2,6 +2,7 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { hostLauncher, LaunchError, type Launched } from './host-launcher.ts';
 import { LineSplitter } from './line-splitter.ts';
+import { preferredLauncher, type LauncherKind } from './native-launcher.ts';
 import { ProcessStartError, type Executor, type ProcessResult, type ProcessSpec } from './types.ts';
 
 const defaultKillGraceMs = 7500;
@@ -15,10 +16,13 @@ const outputDrainMs = 2000;
  */
 export class HostExecutor implements Executor {
   readonly name = 'host';
+  /** Which launcher starts this executor's processes: the C one where it builds (see native-launcher.ts). */
+  readonly launcher: LauncherKind;
 
-  constructor() {
+  constructor(options: { launcher?: LauncherKind } = {}) {
+    this.launcher = options.launcher ?? preferredLauncher();
     // Started now, so that it is ready by the first step.
-    hostLauncher();
+    hostLauncher(this.launcher);
   }
 
   async run(spec: ProcessSpec): Promise<ProcessResult> {
@@ -29,7 +33,7 @@ export class HostExecutor implements Executor {
     const splitters = { stdout: new LineSplitter((line) => spec.onLine('stdout', line)), stderr: new LineSplitter((line) => spec.onLine('stderr', line)) };
     let launched: Launched;
     try {
-      launched = await hostLauncher().launch({ argv: spec.argv, env: spec.env, cwd: spec.cwd }, (stream, chunk) => splitters[stream].write(chunk));
+      launched = await hostLauncher(this.launcher).launch({ argv: spec.argv, env: spec.env, cwd: spec.cwd }, (stream, chunk) => splitters[stream].write(chunk));
     } catch (error) {
       if (!(error instanceof LaunchError)) throw error;
       throw await startError(error, spec);

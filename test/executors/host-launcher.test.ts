@@ -8,6 +8,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { HostExecutor } from '../../src/executors/host.ts';
+import type { LauncherKind } from '../../src/executors/native-launcher.ts';
 import { ProcessStartError } from '../../src/executors/types.ts';
 
 const basePath = process.env.PATH ?? '/usr/bin:/bin';
@@ -38,86 +39,88 @@ async function until(condition: () => boolean, what: string, timeoutMs = 15_000)
   }
 }
 
-/** The pids of this process's children whose command line contains `text`. */
-function childrenWith(text: string, parent = process.pid): number[] {
+/** The pids of `parent`'s launchers of this kind: the C one runs as gantry-process-launcher-<hash>. */
+function launchersOf(kind: LauncherKind, parent = process.pid): number[] {
   const listing = execFileSync('ps', ['-o', 'pid=,args=', '--ppid', String(parent)], { encoding: 'utf8' });
   return listing
     .split('\n')
-    .filter((line) => line.includes(text))
+    .filter((line) => line.includes('gantry-process-launcher') && line.includes('gantry-process-launcher-') === (kind === 'native'))
     .map((line) => Number(line.trim().split(/\s+/)[0]));
 }
 
-describe('host process launcher', () => {
-  it('ends a running step when the Gantry process that started it is killed with SIGKILL', async () => {
-    const pidFile = path.join(scratch, 'sleeper.pid');
-    const program = `
-      import { HostExecutor } from ${JSON.stringify(new URL('../../src/executors/host.ts', import.meta.url).href)};
-      await new HostExecutor().run({
-        argv: ['bash', '-c', 'sleep 300 & echo $! > ${pidFile}; wait'],
-        env: { PATH: ${JSON.stringify(basePath)} },
-        cwd: ${JSON.stringify(scratch)},
-        onLine: () => {},
-      });`;
-    const gantry = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '--eval', program], { stdio: 'ignore' });
-    try {
-      await until(() => existsSync(pidFile) && readFileSync(pidFile, 'utf8').trim() !== '', 'the step to start its sleep');
-      const sleeper = Number(readFileSync(pidFile, 'utf8').trim());
-      assert.ok(alive(sleeper), 'the step runs');
-      const launcher = childrenWith('gantry-process-launcher', gantry.pid)[0]!;
-      const socketFolder = readFileSync(`/proc/${launcher}/environ`, 'utf8').split('\0').find((entry) => entry.startsWith('GANTRY_LAUNCHER_SOCKET='))!.split('=')[1]!;
-      assert.ok(existsSync(socketFolder), `the launcher's socket ${socketFolder} exists`);
-      gantry.kill('SIGKILL');
-      await until(() => !alive(sleeper), 'the step to end with the Gantry process');
-      await until(() => !existsSync(path.dirname(socketFolder)), "the launcher's socket folder to be removed");
-    } finally {
-      gantry.kill('SIGKILL');
-    }
-  });
-
-  it('reports a step as failed when the launcher ends under it, and starts a new launcher for the next one', async () => {
-    const executor = new HostExecutor();
-    const launchers = childrenWith('gantry-process-launcher');
-    assert.equal(launchers.length, 1, 'one launcher serves this process');
-    const pidFile = path.join(scratch, 'orphan.pid');
-    const running = executor.run({
-      argv: ['bash', '-c', `echo $$ > ${pidFile}; sleep 300`],
-      env: { PATH: basePath },
-      cwd: scratch,
-      onLine: () => {},
+for (const launcher of ['native', 'node'] as const) {
+  describe(`the ${launcher} process launcher`, () => {
+    it('ends a running step when the Gantry process that started it is killed with SIGKILL', async () => {
+      const pidFile = path.join(scratch, `sleeper-${launcher}.pid`);
+      const program = `
+        import { HostExecutor } from ${JSON.stringify(new URL('../../src/executors/host.ts', import.meta.url).href)};
+        await new HostExecutor({ launcher: ${JSON.stringify(launcher)} }).run({
+          argv: ['bash', '-c', 'sleep 300 & echo $! > ${pidFile}; wait'],
+          env: { PATH: ${JSON.stringify(basePath)} },
+          cwd: ${JSON.stringify(scratch)},
+          onLine: () => {},
+        });`;
+      const gantry = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '--eval', program], { stdio: 'ignore' });
+      try {
+        await until(() => existsSync(pidFile) && readFileSync(pidFile, 'utf8').trim() !== '', 'the step to start its sleep');
+        const sleeper = Number(readFileSync(pidFile, 'utf8').trim());
+        assert.ok(alive(sleeper), 'the step runs');
+        const launcherPid = launchersOf(launcher, gantry.pid)[0]!;
+        const socketFolder = readFileSync(`/proc/${launcherPid}/environ`, 'utf8').split('\0').find((entry) => entry.startsWith('GANTRY_LAUNCHER_SOCKET='))!.split('=')[1]!;
+        assert.ok(existsSync(socketFolder), `the launcher's socket ${socketFolder} exists`);
+        gantry.kill('SIGKILL');
+        await until(() => !alive(sleeper), 'the step to end with the Gantry process');
+        await until(() => !existsSync(path.dirname(socketFolder)), "the launcher's socket folder to be removed");
+      } finally {
+        gantry.kill('SIGKILL');
+      }
     });
-    await until(() => existsSync(pidFile) && readFileSync(pidFile, 'utf8').trim() !== '', 'the step to start');
-    const step = Number(readFileSync(pidFile, 'utf8').trim());
-    process.kill(launchers[0]!, 'SIGKILL');
-    await assert.rejects(running, (error: unknown) => error instanceof ProcessStartError && /lost track of the process/.test(error.message));
-    await until(() => !alive(step), 'the step to be killed with its group');
 
-    const lines: string[] = [];
-    const next = await executor.run({ argv: ['bash', '-c', 'echo again'], env: { PATH: basePath }, cwd: scratch, onLine: (_, line) => lines.push(line) });
-    assert.equal(next.exitCode, 0);
-    assert.deepEqual(lines, ['again']);
-    const replaced = childrenWith('gantry-process-launcher');
-    assert.equal(replaced.length, 1);
-    assert.notEqual(replaced[0], launchers[0]);
-  });
+    it('reports a step as failed when the launcher ends under it, and starts a new launcher for the next one', async () => {
+      const executor = new HostExecutor({ launcher });
+      const launchers = launchersOf(launcher);
+      assert.equal(launchers.length, 1, 'one launcher serves this process');
+      const pidFile = path.join(scratch, `orphan-${launcher}.pid`);
+      const running = executor.run({
+        argv: ['bash', '-c', `echo $$ > ${pidFile}; sleep 300`],
+        env: { PATH: basePath },
+        cwd: scratch,
+        onLine: () => {},
+      });
+      await until(() => existsSync(pidFile) && readFileSync(pidFile, 'utf8').trim() !== '', 'the step to start');
+      const step = Number(readFileSync(pidFile, 'utf8').trim());
+      process.kill(launchers[0]!, 'SIGKILL');
+      await assert.rejects(running, (error: unknown) => error instanceof ProcessStartError && /lost track of the process/.test(error.message));
+      await until(() => !alive(step), 'the step to be killed with its group');
 
-  it('keeps the output of steps that run at the same time apart', async () => {
-    const executor = new HostExecutor();
-    const runs = await Promise.all(
-      Array.from({ length: 8 }, async (_, i) => {
-        const lines: string[] = [];
-        const result = await executor.run({
-          argv: ['bash', '-c', `for n in $(seq 200); do echo "step${i} line$n"; echo "step${i} err$n" >&2; done`],
-          env: { PATH: basePath },
-          cwd: scratch,
-          onLine: (stream, line) => lines.push(`${stream} ${line}`),
-        });
-        return { i, result, lines };
-      }),
-    );
-    for (const { i, result, lines } of runs) {
-      assert.equal(result.exitCode, 0);
-      assert.equal(lines.length, 400);
-      assert.ok(lines.every((line) => line.startsWith(`stdout step${i} line`) || line.startsWith(`stderr step${i} err`)), `step ${i} saw only its own output`);
-    }
+      const lines: string[] = [];
+      const next = await executor.run({ argv: ['bash', '-c', 'echo again'], env: { PATH: basePath }, cwd: scratch, onLine: (_, line) => lines.push(line) });
+      assert.equal(next.exitCode, 0);
+      assert.deepEqual(lines, ['again']);
+      const replaced = launchersOf(launcher);
+      assert.equal(replaced.length, 1);
+      assert.notEqual(replaced[0], launchers[0]);
+    });
+
+    it('keeps the output of steps that run at the same time apart', async () => {
+      const executor = new HostExecutor({ launcher });
+      const runs = await Promise.all(
+        Array.from({ length: 8 }, async (_, i) => {
+          const lines: string[] = [];
+          const result = await executor.run({
+            argv: ['bash', '-c', `for n in $(seq 200); do echo "step${i} line$n"; echo "step${i} err$n" >&2; done`],
+            env: { PATH: basePath },
+            cwd: scratch,
+            onLine: (stream, line) => lines.push(`${stream} ${line}`),
+          });
+          return { i, result, lines };
+        }),
+      );
+      for (const { i, result, lines } of runs) {
+        assert.equal(result.exitCode, 0);
+        assert.equal(lines.length, 400);
+        assert.ok(lines.every((line) => line.startsWith(`stdout step${i} line`) || line.startsWith(`stderr step${i} err`)), `step ${i} saw only its own output`);
+      }
+    });
   });
-});
+}

@@ -6,9 +6,12 @@ import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { HostExecutor } from '../../src/executors/host.ts';
 import { LineSplitter } from '../../src/executors/line-splitter.ts';
+import type { LauncherKind } from '../../src/executors/native-launcher.ts';
 import { ProcessStartError, type ProcessResult, type ProcessSpec } from '../../src/executors/types.ts';
 
-const executor = new HostExecutor();
+/** Both launchers pass every test: the C one, and the one for Node that replaces it where no C compiler is. */
+const launchers: LauncherKind[] = ['native', 'node'];
+let executor: HostExecutor;
 const basePath = process.env.PATH ?? '/usr/bin:/bin';
 let scratch = '';
 
@@ -94,225 +97,247 @@ function existsAndRuns(pid: number): boolean {
   }
 }
 
-describe('HostExecutor: exit and output', () => {
-  it('reports the exit code', async () => {
-    const ok = await bash('exit 0');
-    assert.equal(ok.exitCode, 0);
-    assert.equal(ok.signal, null);
-    assert.equal(ok.stopped, false);
-    assert.ok(ok.durationMs >= 0);
-    assert.equal((await bash('exit 3')).exitCode, 3);
-  });
-
-  it('reports a signal that ended the process', async () => {
-    const result = await bash('kill -TERM $$');
-    assert.equal(result.exitCode, null);
-    assert.equal(result.signal, 'SIGTERM');
-    assert.equal(result.stopped, false);
-  });
-
-  it('streams stdout and stderr lines, each in order', async () => {
-    const result = await bash('echo one; echo two >&2; echo three; echo four >&2; echo five');
-    assert.deepEqual(result.stdout, ['one', 'three', 'five']);
-    assert.deepEqual(result.stderr, ['two', 'four']);
-  });
-
-  it('joins a line written in parts and passes on a last line without newline', async () => {
-    const result = await bash("printf 'par'; sleep 0.05; printf 'tial\\n\\nlast'");
-    assert.deepEqual(result.stdout, ['partial', '', 'last']);
-  });
-
-  it('ends lines at \\n, \\r\\n and a lone \\r, as the runner reads them', async () => {
-    const result = await bash("printf 'a\\r\\nb\\rc\\n'");
-    assert.deepEqual(result.stdout, ['a', 'b', 'c']);
-  });
-
-  it('decodes a UTF-8 character whose bytes arrive in two writes', async () => {
-    const result = await bash("printf '\\342\\202'; sleep 0.05; printf '\\254 euro \\360\\237'; sleep 0.05; printf '\\230\\200\\n'");
-    assert.deepEqual(result.stdout, ['€ euro 😀']);
-  });
-
-  it('streams many lines', async () => {
-    let count = 0;
-    let last = '';
-    await executor.run({
-      argv: ['seq', '1', '200000'],
-      env: { PATH: basePath },
-      cwd: scratch,
-      onLine: (_stream, line) => {
-        count++;
-        last = line;
-      },
+for (const launcher of launchers) {
+  describe(`HostExecutor with the ${launcher} launcher`, () => {
+    before(() => {
+      executor = new HostExecutor({ launcher });
     });
-    assert.equal(count, 200000);
-    assert.equal(last, '200000');
-  });
 
-  it('closes stdin', async () => {
-    const result = await bash('cat; echo done');
-    assert.deepEqual(result.stdout, ['done']);
-  });
-});
+    describe('HostExecutor: exit and output', () => {
+      it('reports the exit code', async () => {
+        const ok = await bash('exit 0');
+        assert.equal(ok.exitCode, 0);
+        assert.equal(ok.signal, null);
+        assert.equal(ok.stopped, false);
+        assert.ok(ok.durationMs >= 0);
+        assert.equal((await bash('exit 3')).exitCode, 3);
+      });
 
-describe('HostExecutor: environment and working directory', () => {
-  it('passes exactly the given environment', async () => {
-    process.env.GANTRY_HOST_TEST_LEAK = 'leaked';
-    try {
-      const result = await run(['/usr/bin/env'], { env: { ONLY: 'this one', EMPTY: '' } });
-      assert.deepEqual(result.stdout.sort(), ['EMPTY=', 'ONLY=this one']);
-    } finally {
-      delete process.env.GANTRY_HOST_TEST_LEAK;
-    }
-  });
+      it('reports a signal that ended the process', async () => {
+        const result = await bash('kill -TERM $$');
+        assert.equal(result.exitCode, null);
+        assert.equal(result.signal, 'SIGTERM');
+        assert.equal(result.stopped, false);
+      });
 
-  it('finds the program on the PATH of the given environment', async () => {
-    const message = await startErrorOf(run(['bash', '-c', 'true'], { env: { PATH: path.join(scratch, 'empty') } }));
-    assert.equal(message, 'bash: not found on PATH');
-  });
+      it('streams stdout and stderr lines, each in order', async () => {
+        const result = await bash('echo one; echo two >&2; echo three; echo four >&2; echo five');
+        assert.deepEqual(result.stdout, ['one', 'three', 'five']);
+        assert.deepEqual(result.stderr, ['two', 'four']);
+      });
 
-  it('runs in the given directory', async () => {
-    const result = await bash('pwd -P', { cwd: scratch });
-    assert.deepEqual(result.stdout, [realpathSync(scratch)]);
-  });
-});
+      it('joins a line written in parts and passes on a last line without newline', async () => {
+        const result = await bash("printf 'par'; sleep 0.05; printf 'tial\\n\\nlast'");
+        assert.deepEqual(result.stdout, ['partial', '', 'last']);
+      });
 
-describe('HostExecutor: programs that cannot start', () => {
-  it('a program not on PATH', async () => {
-    assert.equal(await startErrorOf(run(['gantry-no-such-program'])), 'gantry-no-such-program: not found on PATH');
-    assert.equal(
-      await startErrorOf(run(['gantry-no-such-program'], { env: {} })),
-      'gantry-no-such-program: not found on PATH (the environment has no PATH)',
-    );
-  });
+      it('ends lines at \\n, \\r\\n and a lone \\r, as the runner reads them', async () => {
+        const result = await bash("printf 'a\\r\\nb\\rc\\n'");
+        assert.deepEqual(result.stdout, ['a', 'b', 'c']);
+      });
 
-  it('a missing file', async () => {
-    assert.equal(await startErrorOf(run(['/nonexistent/gantry/tool'])), '/nonexistent/gantry/tool: no such file');
-  });
+      it('decodes a UTF-8 character whose bytes arrive in two writes', async () => {
+        const result = await bash("printf '\\342\\202'; sleep 0.05; printf '\\254 euro \\360\\237'; sleep 0.05; printf '\\230\\200\\n'");
+        assert.deepEqual(result.stdout, ['€ euro 😀']);
+      });
 
-  it('a file that is not executable', async () => {
-    const file = path.join(scratch, 'not-executable.sh');
-    writeFileSync(file, 'echo hi\n');
-    chmodSync(file, 0o644);
-    assert.match(await startErrorOf(run([file])), /not-executable\.sh: permission denied/);
-  });
+      it('streams many lines', async () => {
+        let count = 0;
+        let last = '';
+        await executor.run({
+          argv: ['seq', '1', '200000'],
+          env: { PATH: basePath },
+          cwd: scratch,
+          onLine: (_stream, line) => {
+            count++;
+            last = line;
+          },
+        });
+        assert.equal(count, 200000);
+        assert.equal(last, '200000');
+      });
 
-  it('a script whose interpreter is missing', async () => {
-    const file = path.join(scratch, 'bad-interpreter.sh');
-    writeFileSync(file, '#!/nonexistent/interpreter\necho hi\n');
-    chmodSync(file, 0o755);
-    assert.match(await startErrorOf(run([file])), /bad-interpreter\.sh: its interpreter .* was not found/);
-  });
-
-  it('a working directory that does not exist or is a file', async () => {
-    const missing = path.join(scratch, 'missing-dir');
-    assert.equal(
-      await startErrorOf(bash('true', { cwd: missing })),
-      `bash: cannot start in ${missing}: the working directory does not exist`,
-    );
-    const file = path.join(scratch, 'a-file');
-    writeFileSync(file, '');
-    assert.match(await startErrorOf(bash('true', { cwd: file })), /the working directory is not a directory/);
-  });
-
-  it('rejects, rather than throwing an uncaught error, when run from a timer callback', async () => {
-    const started = new Promise<{ run: Promise<Run> }>((resolve) =>
-      setTimeout(() => resolve({ run: run(['gantry-no-such-program']) }), 0),
-    );
-    assert.match(await startErrorOf((await started).run), /not found on PATH/);
-  });
-
-  it('an empty argv', async () => {
-    assert.match(await startErrorOf(run([])), /argv is empty/);
-  });
-
-  it('arguments Node refuses', async () => {
-    assert.match(await startErrorOf(run(['bash', '-c', 'true\0'])), /^bash: cannot start: /);
-  });
-});
-
-describe('HostExecutor: stopping', () => {
-  it('SIGINT stops a process that does not handle it', async () => {
-    const started = performance.now();
-    const result = await bashStoppedWhenReady('echo ready; sleep 1000', 10_000);
-    assert.equal(result.stopped, true);
-    assert.equal(result.signal, 'SIGINT');
-    assert.ok(performance.now() - started < 8000);
-  });
-
-  it('escalates to SIGTERM and then SIGKILL for a script that traps them', async () => {
-    const started = performance.now();
-    // A loop of builtins runs each trap at once; the grace leaves a loaded machine time to print it.
-    const result = await bashStoppedWhenReady(
-      "trap 'echo got INT' INT; trap 'echo got TERM' TERM; echo ready; while true; do :; done",
-      1000,
-    );
-    assert.equal(result.stopped, true);
-    assert.equal(result.signal, 'SIGKILL');
-    assert.equal(result.exitCode, null);
-    assert.deepEqual(
-      result.stdout.filter((line) => line.startsWith('got')),
-      ['got INT', 'got TERM'],
-    );
-    assert.ok(performance.now() - started < 8000);
-  });
-
-  it('kill ends the process at once with SIGKILL, even while a long grace is running', async () => {
-    const stop = new AbortController();
-    const kill = new AbortController();
-    const started = performance.now();
-    const result = await executor.run({
-      argv: ['bash', '-c', "trap '' INT TERM; echo ready; while true; do sleep 0.05; done"],
-      env: { PATH: basePath },
-      cwd: scratch,
-      signal: stop.signal,
-      kill: kill.signal,
-      killGraceMs: 60_000,
-      onLine: (stream, line) => {
-        if (line !== 'ready') return;
-        stop.abort();
-        setTimeout(() => kill.abort(), 100);
-      },
+      it('closes stdin', async () => {
+        const result = await bash('cat; echo done');
+        assert.deepEqual(result.stdout, ['done']);
+      });
     });
-    assert.equal(result.stopped, true);
-    assert.equal(result.signal, 'SIGKILL');
-    assert.ok(performance.now() - started < 5000);
-  });
 
-  it('does not start when the signal has already aborted', async () => {
-    const result = await bash('echo ran', { signal: AbortSignal.abort() });
-    assert.equal(result.stopped, true);
-    assert.deepEqual(result.stdout, []);
-  });
+    describe('HostExecutor: environment and working directory', () => {
+      it('passes exactly the given environment', async () => {
+        process.env.GANTRY_HOST_TEST_LEAK = 'leaked';
+        try {
+          const result = await run(['/usr/bin/env'], { env: { ONLY: 'this one', EMPTY: '' } });
+          assert.deepEqual(result.stdout.sort(), ['EMPTY=', 'ONLY=this one']);
+        } finally {
+          delete process.env.GANTRY_HOST_TEST_LEAK;
+        }
+      });
 
-  it('a signal that aborts after the process ended changes nothing', async () => {
-    const controller = new AbortController();
-    const result = await bash('echo done', { signal: controller.signal });
-    controller.abort();
-    assert.equal(result.stopped, false);
-    assert.equal(result.exitCode, 0);
-  });
-});
+      it('finds the program on the PATH of the given environment', async () => {
+        const message = await startErrorOf(run(['bash', '-c', 'true'], { env: { PATH: path.join(scratch, 'empty') } }));
+        assert.equal(message, 'bash: not found on PATH');
+      });
 
-describe('HostExecutor: nothing of the process tree is left', () => {
-  it('kills a background child that holds stdout once the script exits', async () => {
-    const started = performance.now();
-    const result = await bash('sleep 1000 & echo $!');
-    const pid = Number(result.stdout[0]);
-    assert.ok(pid > 0);
-    assert.equal(result.exitCode, 0);
-    assert.equal(await isAlive(pid), false);
-    assert.ok(performance.now() - started < 5000);
-  });
+      it('looks in /bin and /usr/bin when the environment has no PATH, as execvp does', async () => {
+        const result = await run(['true'], { env: {} });
+        assert.equal(result.exitCode, 0);
+      });
 
-  it('kills a background child that ignores SIGINT when the run is stopped', async () => {
-    // Background jobs of a non-interactive shell ignore SIGINT.
-    const result = await bashStoppedWhenReady('sleep 1000 & echo $!; echo ready; wait', 10_000);
-    const pid = Number(result.stdout[0]);
-    assert.ok(pid > 0);
-    assert.equal(result.stopped, true);
-    assert.equal(await isAlive(pid), false);
+      it('runs an executable file without a #! line with /bin/sh, as Node does', async () => {
+        const file = path.join(scratch, `no-interpreter-line-${launcher}`);
+        writeFileSync(file, 'echo "run by sh with $1"\n');
+        chmodSync(file, 0o755);
+        const result = await run([file, 'one argument']);
+        assert.equal(result.exitCode, 0);
+        assert.deepEqual(result.stdout, ['run by sh with one argument']);
+      });
+
+      it('runs in the given directory', async () => {
+        const result = await bash('pwd -P', { cwd: scratch });
+        assert.deepEqual(result.stdout, [realpathSync(scratch)]);
+      });
+    });
+
+    describe('HostExecutor: programs that cannot start', () => {
+      it('a program not on PATH', async () => {
+        assert.equal(await startErrorOf(run(['gantry-no-such-program'])), 'gantry-no-such-program: not found on PATH');
+        assert.equal(
+          await startErrorOf(run(['gantry-no-such-program'], { env: {} })),
+          'gantry-no-such-program: not found on PATH (the environment has no PATH)',
+        );
+      });
+
+      it('a missing file', async () => {
+        assert.equal(await startErrorOf(run(['/nonexistent/gantry/tool'])), '/nonexistent/gantry/tool: no such file');
+      });
+
+      it('a file that is not executable', async () => {
+        const file = path.join(scratch, 'not-executable.sh');
+        writeFileSync(file, 'echo hi\n');
+        chmodSync(file, 0o644);
+        assert.match(await startErrorOf(run([file])), /not-executable\.sh: permission denied/);
+      });
+
+      it('a script whose interpreter is missing', async () => {
+        const file = path.join(scratch, 'bad-interpreter.sh');
+        writeFileSync(file, '#!/nonexistent/interpreter\necho hi\n');
+        chmodSync(file, 0o755);
+        assert.match(await startErrorOf(run([file])), /bad-interpreter\.sh: its interpreter .* was not found/);
+      });
+
+      it('a working directory that does not exist or is a file', async () => {
+        const missing = path.join(scratch, 'missing-dir');
+        assert.equal(
+          await startErrorOf(bash('true', { cwd: missing })),
+          `bash: cannot start in ${missing}: the working directory does not exist`,
+        );
+        const file = path.join(scratch, 'a-file');
+        writeFileSync(file, '');
+        assert.match(await startErrorOf(bash('true', { cwd: file })), /the working directory is not a directory/);
+      });
+
+      it('rejects, rather than throwing an uncaught error, when run from a timer callback', async () => {
+        const started = new Promise<{ run: Promise<Run> }>((resolve) =>
+          setTimeout(() => resolve({ run: run(['gantry-no-such-program']) }), 0),
+        );
+        assert.match(await startErrorOf((await started).run), /not found on PATH/);
+      });
+
+      it('an empty argv', async () => {
+        assert.match(await startErrorOf(run([])), /argv is empty/);
+      });
+
+      it('arguments Node refuses', async () => {
+        assert.match(await startErrorOf(run(['bash', '-c', 'true\0'])), /^bash: cannot start: /);
+      });
+    });
+
+    describe('HostExecutor: stopping', () => {
+      it('SIGINT stops a process that does not handle it', async () => {
+        const started = performance.now();
+        const result = await bashStoppedWhenReady('echo ready; sleep 1000', 10_000);
+        assert.equal(result.stopped, true);
+        assert.equal(result.signal, 'SIGINT');
+        assert.ok(performance.now() - started < 8000);
+      });
+
+      it('escalates to SIGTERM and then SIGKILL for a script that traps them', async () => {
+        const started = performance.now();
+        // A loop of builtins runs each trap at once; the grace leaves a loaded machine time to print it.
+        const result = await bashStoppedWhenReady(
+          "trap 'echo got INT' INT; trap 'echo got TERM' TERM; echo ready; while true; do :; done",
+          1000,
+        );
+        assert.equal(result.stopped, true);
+        assert.equal(result.signal, 'SIGKILL');
+        assert.equal(result.exitCode, null);
+        assert.deepEqual(
+          result.stdout.filter((line) => line.startsWith('got')),
+          ['got INT', 'got TERM'],
+        );
+        assert.ok(performance.now() - started < 8000);
+      });
+
+      it('kill ends the process at once with SIGKILL, even while a long grace is running', async () => {
+        const stop = new AbortController();
+        const kill = new AbortController();
+        const started = performance.now();
+        const result = await executor.run({
+          argv: ['bash', '-c', "trap '' INT TERM; echo ready; while true; do sleep 0.05; done"],
+          env: { PATH: basePath },
+          cwd: scratch,
+          signal: stop.signal,
+          kill: kill.signal,
+          killGraceMs: 60_000,
+          onLine: (stream, line) => {
+            if (line !== 'ready') return;
+            stop.abort();
+            setTimeout(() => kill.abort(), 100);
+          },
+        });
+        assert.equal(result.stopped, true);
+        assert.equal(result.signal, 'SIGKILL');
+        assert.ok(performance.now() - started < 5000);
+      });
+
+      it('does not start when the signal has already aborted', async () => {
+        const result = await bash('echo ran', { signal: AbortSignal.abort() });
+        assert.equal(result.stopped, true);
+        assert.deepEqual(result.stdout, []);
+      });
+
+      it('a signal that aborts after the process ended changes nothing', async () => {
+        const controller = new AbortController();
+        const result = await bash('echo done', { signal: controller.signal });
+        controller.abort();
+        assert.equal(result.stopped, false);
+        assert.equal(result.exitCode, 0);
+      });
+    });
+
+    describe('HostExecutor: nothing of the process tree is left', () => {
+      it('kills a background child that holds stdout once the script exits', async () => {
+        const started = performance.now();
+        const result = await bash('sleep 1000 & echo $!');
+        const pid = Number(result.stdout[0]);
+        assert.ok(pid > 0);
+        assert.equal(result.exitCode, 0);
+        assert.equal(await isAlive(pid), false);
+        assert.ok(performance.now() - started < 5000);
+      });
+
+      it('kills a background child that ignores SIGINT when the run is stopped', async () => {
+        // Background jobs of a non-interactive shell ignore SIGINT.
+        const result = await bashStoppedWhenReady('sleep 1000 & echo $!; echo ready; wait', 10_000);
+        const pid = Number(result.stdout[0]);
+        assert.ok(pid > 0);
+        assert.equal(result.stopped, true);
+        assert.equal(await isAlive(pid), false);
+      });
+    });
   });
-});
+}
 
 describe('LineSplitter', () => {
   function split(chunks: Buffer[]): string[] {
