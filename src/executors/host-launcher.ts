@@ -238,28 +238,27 @@ function launcherCommand(kind: LauncherKind): string[] {
 function nulByteIn(request: LaunchRequest): string | undefined {
   const index = request.argv.findIndex((argument) => argument.includes('\0'));
   if (index >= 0) return `argument ${index}`;
-  const name = Object.entries(request.env).find(([key, value]) => key.includes('\0') || value.includes('\0'))?.[0];
-  if (name !== undefined) return `environment variable ${JSON.stringify(name.replaceAll('\0', '\\0'))}`;
+  for (const name in request.env) {
+    if (name.includes('\0') || request.env[name]!.includes('\0')) return `environment variable ${JSON.stringify(name.replaceAll('\0', '\\0'))}`;
+  }
   return request.cwd.includes('\0') ? 'the working directory' : undefined;
 }
 
 /** A request as native-launcher.c reads it: a 4-byte little-endian length, an op byte, NUL-terminated fields. */
 const nativeFrame: RequestEncoder = (message) => {
   const request = message as Request;
-  const fields =
-    request.op === 'forget'
-      ? [`f${request.pid}`]
-      : [
-          `r${request.id}`,
-          String(request.argv.length),
-          String(Object.keys(request.env).length),
-          ...request.argv,
-          ...Object.entries(request.env).map(([key, value]) => `${key}=${value}`),
-          request.cwd,
-          request.keys.stdout,
-          request.keys.stderr,
-        ];
-  const text = `${fields.join('\0')}\0`;
+  let text: string;
+  if (request.op === 'forget') text = `f${request.pid}\0`;
+  else {
+    let environment = '';
+    let count = 0;
+    for (const name in request.env) {
+      environment += `${name}=${request.env[name]}\0`;
+      count++;
+    }
+    const argv = request.argv.join('\0');
+    text = `r${request.id}\0${request.argv.length}\0${count}\0${argv}\0${environment}${request.cwd}\0${request.keys.stdout}\0${request.keys.stderr}\0`;
+  }
   const frame = Buffer.allocUnsafe(4 + Buffer.byteLength(text));
   frame.writeUInt32LE(frame.length - 4, 0);
   frame.write(text, 4);

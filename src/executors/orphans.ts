@@ -13,12 +13,16 @@ export function newTrackingId(): string {
   return `github_${randomUUID()}`;
 }
 
-/** The ids of the processes running now (empty where there is no /proc). */
-export function runningProcessIds(): Set<number> {
+/**
+ * The id the kernel gave the newest process (undefined where there is no /proc). Ids are handed out in
+ * turn, so a process started after this was read has a higher id, until they wrap around at pid_max.
+ */
+export function newestProcessId(): number | undefined {
   try {
-    return new Set(readdirSync('/proc').filter(isProcessId).map(Number));
+    const id = Number(readFileSync('/proc/loadavg', 'latin1').trimEnd().split(' ').at(-1));
+    return Number.isInteger(id) ? id : undefined;
   } catch {
-    return new Set();
+    return undefined;
   }
 }
 
@@ -27,12 +31,17 @@ export interface EndedProcess {
   name: string;
 }
 
-/** Kills (SIGKILL) every process not in `existing` whose environment holds `trackingId`, and says which. */
-export function endTrackedProcesses(trackingId: string, existing: Set<number>): EndedProcess[] {
+/**
+ * Kills (SIGKILL) every process started since `newestBefore` (from `newestProcessId`) whose environment
+ * holds `trackingId`, and says which. A tracking id is new for each job, so no older process can hold
+ * it: only the newer ones (by id, allowing for one wrap-around) are read.
+ */
+export function endTrackedProcesses(trackingId: string, newestBefore: number | undefined): EndedProcess[] {
   const entry = Buffer.from(`${TRACKING_VARIABLE}=${trackingId}\0`);
+  const newestNow = newestProcessId();
   const ended: EndedProcess[] = [];
   for (const pid of runningProcessIds()) {
-    if (existing.has(pid) || pid === process.pid || !holdsEntry(pid, entry)) continue;
+    if (pid === process.pid || !givenBetween(pid, newestBefore, newestNow) || !holdsEntry(pid, entry)) continue;
     const name = processName(pid);
     try {
       process.kill(pid, 'SIGKILL');
@@ -42,6 +51,21 @@ export function endTrackedProcesses(trackingId: string, existing: Set<number>): 
     }
   }
   return ended;
+}
+
+/** Whether `pid` was handed out after `before` and by `now` (ids wrap around once at pid_max); true when either is unknown. */
+export function givenBetween(pid: number, before: number | undefined, now: number | undefined): boolean {
+  if (before === undefined || now === undefined) return true;
+  return now >= before ? pid > before && pid <= now : pid > before || pid <= now;
+}
+
+/** The ids of the processes running now (empty where there is no /proc). */
+function runningProcessIds(): number[] {
+  try {
+    return readdirSync('/proc').filter(isProcessId).map(Number);
+  } catch {
+    return [];
+  }
 }
 
 function isProcessId(name: string): boolean {

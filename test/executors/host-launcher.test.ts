@@ -89,6 +89,9 @@ for (const launcher of ['native', 'node'] as const) {
       });
       await until(() => existsSync(pidFile) && readFileSync(pidFile, 'utf8').trim() !== '', 'the step to start');
       const step = Number(readFileSync(pidFile, 'utf8').trim());
+      // The launcher reports the start after the exec, on another channel than the step's writes:
+      // give the report time to arrive, so that the launcher dies under a step Gantry knows of.
+      await sleep(250);
       process.kill(launchers[0]!, 'SIGKILL');
       await assert.rejects(running, (error: unknown) => error instanceof ProcessStartError && /lost track of the process/.test(error.message));
       await until(() => !alive(step), 'the step to be killed with its group');

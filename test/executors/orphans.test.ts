@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { describe, it } from 'node:test';
-import { endTrackedProcesses, newTrackingId, runningProcessIds } from '../../src/executors/orphans.ts';
+import { endTrackedProcesses, givenBetween, newestProcessId, newTrackingId } from '../../src/executors/orphans.ts';
 
 function sleeper(env: Record<string, string>) {
   const child = spawn('sleep', ['300'], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env }, stdio: 'ignore' });
@@ -10,16 +10,17 @@ function sleeper(env: Record<string, string>) {
 }
 
 describe('orphan processes', () => {
-  it('kills the processes started since the snapshot whose environment holds the tracking id, and only those', async () => {
+  it('kills the processes started since the mark whose environment holds the tracking id, and only those', async () => {
     const id = newTrackingId();
     const before = sleeper({ RUNNER_TRACKING_ID: id });
     await new Promise((resolve) => before.child.once('spawn', resolve));
-    const existing = runningProcessIds();
+    const newestBefore = newestProcessId();
+    assert.ok(newestBefore !== undefined && newestBefore >= before.child.pid!, 'the newest process id is at least the last one started');
     const tracked = sleeper({ A: '1', RUNNER_TRACKING_ID: id, B: '2' });
     const others = [sleeper({ XRUNNER_TRACKING_ID: id }), sleeper({ RUNNER_TRACKING_ID: `${id}0` }), sleeper({ RUNNER_TRACKING_ID: '' })];
     await Promise.all([tracked, ...others].map(({ child }) => new Promise((resolve) => child.once('spawn', resolve))));
     try {
-      const ended = endTrackedProcesses(id, existing);
+      const ended = endTrackedProcesses(id, newestBefore);
       assert.deepEqual(ended, [{ pid: tracked.child.pid, name: 'sleep' }]);
       assert.equal(await tracked.exited, 'SIGKILL');
       // A process killed by mistake would have been reaped by now, with the tracked one.
@@ -28,5 +29,17 @@ describe('orphan processes', () => {
     } finally {
       for (const { child } of [before, tracked, ...others]) child.kill('SIGKILL');
     }
+  });
+
+  it('counts a process id as new when it was handed out after the mark, across one wrap-around at pid_max', () => {
+    assert.equal(givenBetween(101, 100, 200), true);
+    assert.equal(givenBetween(200, 100, 200), true);
+    assert.equal(givenBetween(100, 100, 200), false);
+    assert.equal(givenBetween(201, 100, 200), false);
+    // Wrapped: ids after 4,000,000 ran out and started again from the bottom.
+    assert.equal(givenBetween(4_000_100, 4_000_000, 500), true);
+    assert.equal(givenBetween(400, 4_000_000, 500), true);
+    assert.equal(givenBetween(600, 4_000_000, 500), false);
+    assert.equal(givenBetween(600, undefined, 500), true);
   });
 });
