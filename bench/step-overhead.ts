@@ -1,8 +1,9 @@
 // step-overhead: what Gantry adds to every step. One job of N `run: 'true'`
 // steps (N = 300 at scale 1) run by the engine in-process, against the same N
 // scripts run with GitHub's bash argv by child_process.spawn, one after
-// another, from this same process. Also timed: the same workflow through
-// `bin/gantry.js run` (node start-up and planning included; informational).
+// another, from this same process. Also timed: the same N scripts run by a bash
+// loop (what starting them costs at the least here), and the same workflow
+// through `bin/gantry.js run` (node start-up and planning included).
 
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
@@ -10,7 +11,7 @@ import { preferredLauncher } from '../src/executors/native-launcher.ts';
 import { SandboxExecutor } from '../src/executors/sandbox.ts';
 import { createGitRepo, planPush, runEngine } from './lib/gantry.ts';
 import { log, median, medians, metric, perRound, rounds, runBenchmark, scaled, tempDir, timed } from './lib/harness.ts';
-import { bashPath, runBashScript, runGantryCli, writeScript } from './lib/process.ts';
+import { bashFlags, bashPath, mustRun, runBashScript, runGantryCli, writeScript } from './lib/process.ts';
 
 const TARGET_MS_PER_STEP = 2;
 
@@ -35,6 +36,8 @@ await runBenchmark('step-overhead', { runs: 5 }, async (options) => {
 
   const make = async (size: number, label: string) => {
     const { repo, plan, script } = await setUp(size, label);
+    const runStep = [bash, ...bashFlags, script].map((word) => `'${word}'`).join(' ');
+    const loop = await writeScript(path.join(path.dirname(script), 'loop.sh'), `for ((i = 0; i < ${size}; i++)); do ${runStep}; done`);
     const clean = (logDir: string) => rm(logDir, { recursive: true, force: true });
     return {
       // The baseline: `bash --noprofile --norc -e -o pipefail step.sh`, `size` times in a row.
@@ -42,6 +45,8 @@ await runBenchmark('step-overhead', { runs: 5 }, async (options) => {
         timed(async () => {
           for (let i = 0; i < size; i++) await runBashScript(bash, script);
         }),
+      // The floor: the same scripts started by bash's own fork, exec and wait.
+      shellLoop: () => timed(() => mustRun(bash, [loop])),
       gantry: async () => {
         const run = await runEngine(plan, repo);
         const done = run.result.workflows[0]?.jobs[0]?.steps.filter((s) => s.outcome === 'success').length;
@@ -72,6 +77,7 @@ await runBenchmark('step-overhead', { runs: 5 }, async (options) => {
   const samples = await rounds(options.runs, await make(steps, 'steps'));
 
   const extra = perRound(samples, (t) => (t.gantry - t.baseline) / steps);
+  const extraOverShell = perRound(samples, (t) => (t.gantry - t.shellLoop) / steps);
   const extraCli = perRound(samples, (t) => (t.cli - t.baseline) / steps);
   const ratios = perRound(samples, (t) => t.gantry / t.baseline);
   const sandboxExtra = perRound(samples, (t) => (t.sandbox - t.gantry) / steps);
@@ -87,6 +93,8 @@ await runBenchmark('step-overhead', { runs: 5 }, async (options) => {
       metric('gantry in-process / baseline', ratio, '×', { rounds: ratios }),
       metric('extra cost per step through `gantry run` (start-up and planning included)', median(extraCli), 'ms', { rounds: extraCli }),
       metric('baseline cost per step (bash spawn)', median(samples.baseline) / steps, 'ms'),
+      metric("Gantry's extra cost per step over a bash loop (the floor)", median(extraOverShell), 'ms', { rounds: extraOverShell }),
+      metric('bash loop cost per step', median(samples.shellLoop) / steps, 'ms'),
       metric('sandbox executor / host executor', median(sandboxRatios), '×', { rounds: sandboxRatios }),
       metric('extra cost per step of the sandbox executor over the host executor', median(sandboxExtra), 'ms', { rounds: sandboxExtra }),
     ],

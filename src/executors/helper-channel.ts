@@ -1,15 +1,10 @@
-// How Gantry talks to a helper process it started (the host launchers, the launcher inside a sandbox):
-// requests on the helper's stdin (JSON lines unless the helper reads another encoding), reports as
-// JSON lines from its stdout.
+// How Gantry talks to a helper process it started (the host launcher, the launcher inside a sandbox):
+// requests as JSON lines on the helper's stdin, reports as JSON lines from its stdout.
 import type { ChildProcess } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 import { LineSplitter } from './line-splitter.ts';
 
 type HelperProcess = ChildProcess & { stdin: Writable; stdout: Readable };
-
-export type RequestEncoder = (message: object) => string | Buffer;
-
-const jsonLine: RequestEncoder = (message) => `${JSON.stringify(message)}\n`;
 
 export class HelperChannel<Report> {
   private open = true;
@@ -17,7 +12,6 @@ export class HelperChannel<Report> {
   constructor(
     private readonly child: HelperProcess,
     onReport: (report: Report) => void,
-    private readonly encode: RequestEncoder = jsonLine,
   ) {
     const splitter = new LineSplitter((line) => {
       if (line !== '') onReport(JSON.parse(line) as Report);
@@ -27,7 +21,12 @@ export class HelperChannel<Report> {
   }
 
   send(message: object): void {
-    if (this.open) this.child.stdin.write(this.encode(message));
+    this.write(`${JSON.stringify(message)}\n`);
+  }
+
+  /** A request already encoded as the helper reads it. */
+  write(request: string | Buffer): void {
+    if (this.open) this.child.stdin.write(request);
   }
 
   /** No more requests; with `endInput` the helper also sees its stdin end (and winds down). */

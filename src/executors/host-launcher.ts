@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { HelperChannel, type RequestEncoder } from './helper-channel.ts';
+import { HelperChannel } from './helper-channel.ts';
 import { nativeLauncher, preferredLauncher, type LauncherKind } from './native-launcher.ts';
 
 const launcherPath = fileURLToPath(new URL('./host-launcher.mjs', import.meta.url));
@@ -95,7 +95,7 @@ class Launcher {
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin', GANTRY_LAUNCHER_SOCKET: socketPath },
       stdio: ['pipe', 'pipe', 'inherit'],
     });
-    this.channel = new HelperChannel<Report>(this.child, (report) => this.dispatch(report), kind === 'native' ? nativeFrame : undefined);
+    this.channel = new HelperChannel<Report>(this.child, (report) => this.dispatch(report));
     this.child.once('error', (error) => this.end(error));
     this.child.once('close', (code, signal) => this.end(new Error(`the process launcher ${signal === null ? `exited with code ${code}` : `was ended by ${signal}`}`)));
     process.once('exit', () => rmSync(this.socketDir, { recursive: true, force: true }));
@@ -108,10 +108,14 @@ class Launcher {
 
   launch(request: LaunchRequest, onOutput: (stream: OutputStream, chunk: Buffer) => void): Promise<Launched> {
     if (this.ended) return Promise.reject(new LaunchError('the process launcher has ended', undefined));
-    const nul = nulByteIn(request);
-    if (nul !== undefined) return Promise.reject(new LaunchError(`${nul} contains a null byte`, 'ERR_INVALID_ARG_VALUE'));
     const id = this.nextId++;
     const keys = { stdout: streamKey(), stderr: streamKey() };
+    let encoded: string | Buffer;
+    try {
+      encoded = this.encode({ op: 'run', id, argv: request.argv, env: request.env, cwd: request.cwd, keys });
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
     const streams = (['stdout', 'stderr'] as const).map((stream) => this.expectOutput(keys[stream], (chunk) => onOutput(stream, chunk)));
     const closeOutput = () => {
       for (const stream of streams) stream.close();
@@ -153,12 +157,16 @@ class Launcher {
           } else rejectExit(error);
         },
       });
-      this.send({ op: 'run', id, argv: request.argv, env: request.env, cwd: request.cwd, keys });
+      this.channel.write(encoded);
     });
   }
 
   private send(request: Request): void {
-    this.channel.send(request);
+    this.channel.write(this.encode(request));
+  }
+
+  private encode(request: Request): string | Buffer {
+    return this.kind === 'native' ? nativeFrame(request) : `${JSON.stringify(request)}\n`;
   }
 
   /** Delivers the output of the socket that arrives with `key`; `close` stops waiting for it or reading it. */
@@ -234,36 +242,38 @@ function launcherCommand(kind: LauncherKind): string[] {
   return [program];
 }
 
-/** What in a request Node's own spawn would refuse: execve takes NUL-terminated strings. */
-function nulByteIn(request: LaunchRequest): string | undefined {
-  const index = request.argv.findIndex((argument) => argument.includes('\0'));
-  if (index >= 0) return `argument ${index}`;
-  for (const name in request.env) {
-    if (name.includes('\0') || request.env[name]!.includes('\0')) return `environment variable ${JSON.stringify(name.replaceAll('\0', '\\0'))}`;
-  }
-  return request.cwd.includes('\0') ? 'the working directory' : undefined;
-}
-
-/** A request as native-launcher.c reads it: a 4-byte little-endian length, an op byte, NUL-terminated fields. */
-const nativeFrame: RequestEncoder = (message) => {
-  const request = message as Request;
+/**
+ * A request as native-launcher.c reads it: a 4-byte little-endian length, an op byte, NUL-terminated
+ * fields. Throws, as Node's own spawn does, when a field holds a NUL byte (execve could not pass it).
+ */
+function nativeFrame(request: Request): Buffer {
   let text: string;
-  if (request.op === 'forget') text = `f${request.pid}\0`;
-  else {
+  let fields: number;
+  if (request.op === 'forget') {
+    text = `f${request.pid}\0`;
+    fields = 1;
+  } else {
     let environment = '';
-    let count = 0;
+    let variables = 0;
     for (const name in request.env) {
       environment += `${name}=${request.env[name]}\0`;
-      count++;
+      variables++;
     }
-    const argv = request.argv.join('\0');
-    text = `r${request.id}\0${request.argv.length}\0${count}\0${argv}\0${environment}${request.cwd}\0${request.keys.stdout}\0${request.keys.stderr}\0`;
+    text = `r${request.id}\0${request.argv.length}\0${variables}\0${request.argv.join('\0')}\0${environment}${request.cwd}\0${request.keys.stdout}\0${request.keys.stderr}\0`;
+    fields = 6 + request.argv.length + variables;
   }
+  if (countNuls(text) !== fields) throw new LaunchError('an argument, an environment variable or the working directory holds a null byte', 'ERR_INVALID_ARG_VALUE');
   const frame = Buffer.allocUnsafe(4 + Buffer.byteLength(text));
   frame.writeUInt32LE(frame.length - 4, 0);
   frame.write(text, 4);
   return frame;
-};
+}
+
+function countNuls(text: string): number {
+  let count = 0;
+  for (let at = text.indexOf('\0'); at !== -1; at = text.indexOf('\0', at + 1)) count++;
+  return count;
+}
 
 const shared = new Map<LauncherKind, Launcher>();
 

@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -122,14 +123,22 @@ static volatile int start_error;
 
 // As Node starts a detached process: a session of its own, stdin from /dev/null, default signal
 // handling, the program looked up on the PATH of its own environment (execvp with that environment).
+// Beyond Node: the process is killed if this launcher dies before Gantry has heard of it (SIGKILL as
+// a parent-death signal), so a step never runs on unknown to Gantry.
 static pid_t start_process(char **argv, char **env, const char *cwd, int out, int err) {
   char **own_environ = environ;
+  pid_t launcher = getpid();
   sigset_t all, previous;
   sigfillset(&all);
   sigprocmask(SIG_SETMASK, &all, &previous);
   start_error = 0;
   pid_t pid = vfork();
   if (pid == 0) {
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) {
+      start_error = errno;
+      _exit(127);
+    }
+    if (getppid() != launcher) _exit(127);  // Died already: nobody is left to tell.
     setsid();
     if (dup2(dev_null, STDIN_FILENO) < 0 || dup2(out, STDOUT_FILENO) < 0 || dup2(err, STDERR_FILENO) < 0 || chdir(cwd) < 0) {
       start_error = errno;
@@ -261,7 +270,7 @@ int main(void) {
     return 2;
   }
   signal(SIGPIPE, SIG_IGN);
-  dev_null = open("/dev/null", O_RDWR | O_CLOEXEC);
+  dev_null = open("/dev/null", O_RDONLY | O_CLOEXEC);
   sigemptyset(&child_mask);
   sigaddset(&child_mask, SIGCHLD);
   sigprocmask(SIG_BLOCK, &child_mask, NULL);

@@ -250,6 +250,8 @@ for (const launcher of launchers) {
 
       it('arguments Node refuses', async () => {
         assert.match(await startErrorOf(run(['bash', '-c', 'true\0'])), /^bash: cannot start: /);
+        assert.match(await startErrorOf(run(['true'], { env: { PATH: basePath, BROKEN: 'a\0b' } })), /^true: cannot start: /);
+        assert.match(await startErrorOf(run(['true'], { cwd: `${scratch}\0` })), /^true: cannot start/);
       });
     });
 

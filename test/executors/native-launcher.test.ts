@@ -1,10 +1,12 @@
 // Building the C process launcher: once per version of its source, found again afterwards, and a
 // clear reason (for falling back to the launcher for Node) when this machine cannot build it.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { locateNativeLauncher } from '../../src/executors/native-launcher.ts';
 
 let scratch = '';
@@ -56,5 +58,11 @@ describe('the C process launcher', () => {
     assert.equal(failing.program, undefined);
     assert.match(failing.reason ?? '', /^false failed/);
     assert.deepEqual(readdirSync(folder), []);
+  });
+
+  it('compiles without a warning (-Wall -Wextra), as lint holds the TypeScript to', () => {
+    const source = fileURLToPath(new URL('../../src/executors/native-launcher.c', import.meta.url));
+    const compiled = spawnSync(process.env.CC ?? 'cc', ['-Wall', '-Wextra', '-Werror', '-fsyntax-only', source], { encoding: 'utf8' });
+    assert.equal(compiled.status, 0, compiled.stderr);
   });
 });
