@@ -43,7 +43,8 @@ export function locateNativeLauncher(folders: string[]): NativeLauncher {
   } catch (error) {
     return { program: undefined, reason: `its source is missing: ${(error as Error).message}` };
   }
-  const name = `gantry-process-launcher-${createHash('sha256').update(source).digest('hex').slice(0, 16)}`;
+  // A node_modules shared between machines of two architectures must not hand one the other's program.
+  const name = `gantry-process-launcher-${process.arch}-${createHash('sha256').update(source).digest('hex').slice(0, 16)}`;
   for (const folder of folders) {
     const program = path.join(folder, name);
     if (executable(program)) return { program };

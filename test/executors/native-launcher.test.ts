@@ -39,7 +39,7 @@ describe('the C process launcher', () => {
     const built = withCompiler(undefined, () => locateNativeLauncher([path.join(blocked, 'under-a-file'), folder]));
     assert.ok(built.program !== undefined, `built: ${built.reason ?? ''}`);
     assert.equal(path.dirname(built.program), folder);
-    assert.match(path.basename(built.program), /^gantry-process-launcher-[0-9a-f]{16}$/);
+    assert.match(path.basename(built.program), new RegExp(`^gantry-process-launcher-${process.arch}-[0-9a-f]{16}$`));
     const builtAt = statSync(built.program).mtimeMs;
 
     // A compiler that always fails proves the second lookup does not build again.
