@@ -85,12 +85,12 @@ class Launcher {
     readonly kind: LauncherKind,
     private readonly onEnd: () => void,
   ) {
+    const [program, ...args] = launcherCommand(kind);
     this.socketDir = mkdtempSync(path.join(tmpdir(), 'gantry-launcher-'));
     const socketPath = path.join(this.socketDir, 'output.sock');
     this.server = createServer((socket) => this.accept(socket));
     this.server.listen(socketPath);
     this.server.on('error', (error) => this.end(error));
-    const [program, ...args] = launcherCommand(kind);
     this.child = spawn(program!, args, {
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin', GANTRY_LAUNCHER_SOCKET: socketPath },
       stdio: ['pipe', 'pipe', 'inherit'],
