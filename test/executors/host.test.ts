@@ -167,8 +167,8 @@ for (const launcher of launchers) {
       it('passes exactly the given environment', async () => {
         process.env.GANTRY_HOST_TEST_LEAK = 'leaked';
         try {
-          const result = await run(['/usr/bin/env'], { env: { ONLY: 'this one', EMPTY: '' } });
-          assert.deepEqual(result.stdout.sort(), ['EMPTY=', 'ONLY=this one']);
+          const result = await run(['/usr/bin/env'], { env: { ONLY: 'this one', EMPTY: '', UNICODE: 'naïve € 😀' } });
+          assert.deepEqual(result.stdout.sort(), ['EMPTY=', 'ONLY=this one', 'UNICODE=naïve € 😀']);
         } finally {
           delete process.env.GANTRY_HOST_TEST_LEAK;
         }
