@@ -57,8 +57,9 @@ async function start({ id, argv, env, cwd, keys }) {
   groups.add(pid);
   report({ id, event: 'started', pid });
   child.once('exit', (code, signal) => {
-    if (!groupAlive(pid)) groups.delete(pid);
-    report({ id, event: 'exit', code, signal });
+    const groupLeft = groupAlive(pid);
+    if (!groupLeft) groups.delete(pid);
+    report({ id, event: 'exit', code, signal, groupLeft });
   });
 }
 

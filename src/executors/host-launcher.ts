@@ -25,7 +25,7 @@ type Request =
 
 type Report =
   | { id: number; event: 'started'; pid: number }
-  | { id: number; event: 'exit'; code: number | null; signal: NodeJS.Signals | null }
+  | { id: number; event: 'exit'; code: number | null; signal: NodeJS.Signals | null; groupLeft: boolean }
   | { id: number; event: 'failed'; code: string | null; message: string };
 
 export interface LaunchRequest {
@@ -36,10 +36,17 @@ export interface LaunchRequest {
 
 export type OutputStream = 'stdout' | 'stderr';
 
+export interface LaunchedExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  /** Whether anything of the process's group still ran when it exited (a background process). */
+  groupLeft: boolean;
+}
+
 export interface Launched {
   pid: number;
   /** How the process ended; rejects if the launcher itself ended first. */
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  exited: Promise<LaunchedExit>;
   /** Resolves once both output streams have ended (or `closeOutput` gave up on them). */
   outputClosed: Promise<void>;
   /** Stops reading output that is still open (a process that left its group may hold it). */
@@ -123,9 +130,9 @@ class Launcher {
     const outputClosed = Promise.all(streams.map((stream) => stream.closed)).then(() => undefined);
     this.busy();
     return new Promise<Launched>((resolve, reject) => {
-      let resolveExit!: (exit: { code: number | null; signal: NodeJS.Signals | null }) => void;
+      let resolveExit!: (exit: LaunchedExit) => void;
       let rejectExit!: (error: Error) => void;
-      const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res, rej) => {
+      const exited = new Promise<LaunchedExit>((res, rej) => {
         resolveExit = res;
         rejectExit = rej;
       });
@@ -147,7 +154,7 @@ class Launcher {
         },
         exited: (report) => {
           settle();
-          resolveExit({ code: report.code, signal: report.signal });
+          resolveExit({ code: report.code, signal: report.signal, groupLeft: report.groupLeft });
         },
         abandon: (error) => {
           settle();
@@ -208,7 +215,10 @@ class Launcher {
   private dispatch(report: Report): void {
     const pending = this.pending.get(report.id);
     if (pending === undefined) return;
-    if (report.event === 'started') pending.started(report.pid);
+    if (report.event === 'started') {
+      rememberLaunched(report.pid);
+      pending.started(report.pid);
+    }
     else if (report.event === 'exit') pending.exited(report);
     else pending.failed(new LaunchError(report.message, report.code ?? undefined));
   }
@@ -273,6 +283,21 @@ function countNuls(text: string): number {
   let count = 0;
   for (let at = text.indexOf('\0'); at !== -1; at = text.indexOf('\0', at + 1)) count++;
   return count;
+}
+
+/** The latest process ids the host launchers started, oldest first. */
+const launchedIds = new Set<number>();
+const LAUNCHED_IDS_KEPT = 1024;
+
+function rememberLaunched(pid: number): void {
+  launchedIds.delete(pid);
+  launchedIds.add(pid);
+  if (launchedIds.size > LAUNCHED_IDS_KEPT) launchedIds.delete(launchedIds.values().next().value!);
+}
+
+/** Whether `pid` is one of the latest processes this Gantry process's host launchers started (a step's own process). */
+export function launchedByGantry(pid: number): boolean {
+  return launchedIds.has(pid);
 }
 
 const shared = new Map<LauncherKind, Launcher>();

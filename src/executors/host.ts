@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { hostLauncher, LaunchError, type Launched } from './host-launcher.ts';
+import { hostLauncher, LaunchError, type Launched, type LaunchedExit } from './host-launcher.ts';
 import { LineSplitter } from './line-splitter.ts';
 import { preferredLauncher, type LauncherKind } from './native-launcher.ts';
 import { ProcessStartError, type Executor, type ProcessResult, type ProcessSpec } from './types.ts';
@@ -45,7 +45,7 @@ export class HostExecutor implements Executor {
     });
     liveGroups.add(pid);
     const stopper = stopOnAbort(spec.signal, spec.kill, pid, spec.killGraceMs ?? defaultKillGraceMs);
-    let exit: { code: number | null; signal: NodeJS.Signals | null };
+    let exit: LaunchedExit;
     try {
       exit = await launched.exited;
     } catch (error) {
@@ -56,8 +56,10 @@ export class HostExecutor implements Executor {
     }
     const durationMs = performance.now() - startedAt;
     stopper.dispose();
-    const keep = spec.keepBackgroundProcesses === true && !stopper.stopped() && groupAlive(pid);
-    if (!keep) endGroup(launched);
+    const keep = spec.keepBackgroundProcesses === true && !stopper.stopped() && exit.groupLeft;
+    // A group that was empty at the exit cannot fill again, and the launcher has let it go already.
+    if (!keep && exit.groupLeft) endGroup(launched);
+    else if (!keep) liveGroups.delete(pid);
     await drain(outputClosed, launched);
     const result: ProcessResult = { exitCode: exit.code, signal: exit.signal, stopped: stopper.stopped(), durationMs };
     if (keep) result.background = { end: () => endGroup(launched) };
@@ -151,15 +153,6 @@ function stopOnAbort(signal: AbortSignal | undefined, kill: AbortSignal | undefi
       for (const timer of timers) clearTimeout(timer);
     },
   };
-}
-
-function groupAlive(pid: number): boolean {
-  try {
-    process.kill(-pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function signalGroup(pid: number, signal: NodeJS.Signals): void {

@@ -237,15 +237,18 @@ static void reap(int signals) {
     for (size_t i = 0; i < child_count; i++) {
       if (children[i].pid != pid || !children[i].running) continue;
       children[i].running = 0;
-      if (kill(-pid, 0) < 0) children[i].tracked = 0;
-      char line[160];
+      int group_left = kill(-pid, 0) == 0;
+      if (!group_left) children[i].tracked = 0;
+      const char *left = group_left ? "true" : "false";
+      char line[192];
       int length;
       if (WIFSIGNALED(status)) {
         const char *name = sigabbrev_np(WTERMSIG(status));
-        length = snprintf(line, sizeof line, "{\"id\":%lu,\"event\":\"exit\",\"code\":null,\"signal\":\"SIG%s\"}\n", children[i].id,
-                          name == NULL ? "UNKNOWN" : name);
+        length = snprintf(line, sizeof line, "{\"id\":%lu,\"event\":\"exit\",\"code\":null,\"signal\":\"SIG%s\",\"groupLeft\":%s}\n",
+                          children[i].id, name == NULL ? "UNKNOWN" : name, left);
       } else {
-        length = snprintf(line, sizeof line, "{\"id\":%lu,\"event\":\"exit\",\"code\":%d,\"signal\":null}\n", children[i].id, WEXITSTATUS(status));
+        length = snprintf(line, sizeof line, "{\"id\":%lu,\"event\":\"exit\",\"code\":%d,\"signal\":null,\"groupLeft\":%s}\n", children[i].id,
+                          WEXITSTATUS(status), left);
       }
       report(line, (size_t)length);
     }

@@ -5,6 +5,7 @@
 
 import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
+import { launchedByGantry } from './host-launcher.ts';
 
 export const TRACKING_VARIABLE = 'RUNNER_TRACKING_ID';
 
@@ -39,6 +40,7 @@ export interface EndedProcess {
 export function endTrackedProcesses(trackingId: string, newestBefore: number | undefined): EndedProcess[] {
   const entry = Buffer.from(`${TRACKING_VARIABLE}=${trackingId}\0`);
   const newestNow = newestProcessId();
+  if (onlyStepsSince(newestBefore, newestNow)) return [];
   const ended: EndedProcess[] = [];
   for (const pid of runningProcessIds()) {
     if (pid === process.pid || !givenBetween(pid, newestBefore, newestNow) || !holdsEntry(pid, entry)) continue;
@@ -57,6 +59,17 @@ export function endTrackedProcesses(trackingId: string, newestBefore: number | u
 export function givenBetween(pid: number, before: number | undefined, now: number | undefined): boolean {
   if (before === undefined || now === undefined) return true;
   return now >= before ? pid > before && pid <= now : pid > before || pid <= now;
+}
+
+/**
+ * Whether every process id handed out after `before` went to a step's own process that a host
+ * launcher started (the job's have exited; no other job's holds this job's id): then nothing else
+ * started, a thread included, and there is nothing to look for. Only a few ids are checked.
+ */
+function onlyStepsSince(before: number | undefined, now: number | undefined): boolean {
+  if (before === undefined || now === undefined || now < before || now - before > 64) return false;
+  for (let pid = before + 1; pid <= now; pid++) if (!launchedByGantry(pid)) return false;
+  return true;
 }
 
 /** The ids of the processes running now (empty where there is no /proc). */
