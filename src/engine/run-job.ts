@@ -9,7 +9,7 @@ import {
   statusFunctions,
   type ExpressionContexts,
 } from '../expr/index.ts';
-import { endTrackedProcesses, newestProcessId, newTrackingId } from '../executors/orphans.ts';
+import { endTrackedProcesses, newTrackingId, processMark } from '../executors/orphans.ts';
 import { givenInputs } from '../plan/calls.ts';
 import { githubContext } from '../plan/github-context.ts';
 import { resolveInputs } from '../plan/triggers/index.ts';
@@ -281,11 +281,11 @@ export async function runJob(leg: LegRun, shared: RunShared): Promise<JobResult>
         mounts,
       },
     };
-    const newestBefore = newestProcessId();
+    const processesBefore = processMark();
     endLeftovers = () => {
       if (frame.background.length > 0) log.system(`Cleaning up ${frame.background.length} background process group(s) the steps left running`);
       for (const group of frame.background.splice(0)) group.end();
-      const ended = endTrackedProcesses(trackingId, newestBefore);
+      const ended = endTrackedProcesses(trackingId, processesBefore);
       if (ended.length > 0) log.system('Cleaning up orphan processes');
       for (const { pid, name } of ended) log.system(`Terminate orphan process: pid (${pid}) (${name})`);
     };

@@ -215,10 +215,7 @@ class Launcher {
   private dispatch(report: Report): void {
     const pending = this.pending.get(report.id);
     if (pending === undefined) return;
-    if (report.event === 'started') {
-      rememberLaunched(report.pid);
-      pending.started(report.pid);
-    }
+    if (report.event === 'started') pending.started(report.pid);
     else if (report.event === 'exit') pending.exited(report);
     else pending.failed(new LaunchError(report.message, report.code ?? undefined));
   }
@@ -283,21 +280,6 @@ function countNuls(text: string): number {
   let count = 0;
   for (let at = text.indexOf('\0'); at !== -1; at = text.indexOf('\0', at + 1)) count++;
   return count;
-}
-
-/** The latest process ids the host launchers started, oldest first. */
-const launchedIds = new Set<number>();
-const LAUNCHED_IDS_KEPT = 1024;
-
-function rememberLaunched(pid: number): void {
-  launchedIds.delete(pid);
-  launchedIds.add(pid);
-  if (launchedIds.size > LAUNCHED_IDS_KEPT) launchedIds.delete(launchedIds.values().next().value!);
-}
-
-/** Whether `pid` is one of the latest processes this Gantry process's host launchers started (a step's own process). */
-export function launchedByGantry(pid: number): boolean {
-  return launchedIds.has(pid);
 }
 
 const shared = new Map<LauncherKind, Launcher>();

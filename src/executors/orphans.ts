@@ -5,7 +5,6 @@
 
 import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
-import { launchedByGantry } from './host-launcher.ts';
 
 export const TRACKING_VARIABLE = 'RUNNER_TRACKING_ID';
 
@@ -15,16 +14,16 @@ export function newTrackingId(): string {
 }
 
 /**
- * The id the kernel gave the newest process (undefined where there is no /proc). Ids are handed out in
- * turn, so a process started after this was read has a higher id, until they wrap around at pid_max.
+ * Where process creation stood: the id the kernel gave the newest process, and how many it has made
+ * since boot (threads too). Undefined where /proc does not say.
  */
-export function newestProcessId(): number | undefined {
-  try {
-    const id = Number(readFileSync('/proc/loadavg', 'latin1').trimEnd().split(' ').at(-1));
-    return Number.isInteger(id) ? id : undefined;
-  } catch {
-    return undefined;
-  }
+export interface ProcessMark {
+  newest: number | undefined;
+  made: number | undefined;
+}
+
+export function processMark(): ProcessMark {
+  return { newest: newestProcessId(), made: processesMade() };
 }
 
 export interface EndedProcess {
@@ -33,17 +32,18 @@ export interface EndedProcess {
 }
 
 /**
- * Kills (SIGKILL) every process started since `newestBefore` (from `newestProcessId`) whose environment
- * holds `trackingId`, and says which. A tracking id is new for each job, so no older process can hold
- * it: only the newer ones (by id, allowing for one wrap-around) are read.
+ * Kills (SIGKILL) every process started since `since` whose environment holds `trackingId`, and says
+ * which. A tracking id is new for each job, so no older process can hold it: ids are handed out in
+ * turn, so only the ids given out since the mark are read, unless so many processes were made that
+ * the ids may have come round again past it (pid_max is 32768 on many machines), when all are read.
  */
-export function endTrackedProcesses(trackingId: string, newestBefore: number | undefined): EndedProcess[] {
+export function endTrackedProcesses(trackingId: string, since: ProcessMark): EndedProcess[] {
   const entry = Buffer.from(`${TRACKING_VARIABLE}=${trackingId}\0`);
-  const newestNow = newestProcessId();
-  if (onlyStepsSince(newestBefore, newestNow)) return [];
+  const now = processMark();
+  const lapped = since.made === undefined || now.made === undefined || now.made - since.made >= idsInTurn();
   const ended: EndedProcess[] = [];
   for (const pid of runningProcessIds()) {
-    if (pid === process.pid || !givenBetween(pid, newestBefore, newestNow) || !holdsEntry(pid, entry)) continue;
+    if (pid === process.pid || (!lapped && !givenBetween(pid, since.newest, now.newest)) || !holdsEntry(pid, entry)) continue;
     const name = processName(pid);
     try {
       process.kill(pid, 'SIGKILL');
@@ -61,15 +61,38 @@ export function givenBetween(pid: number, before: number | undefined, now: numbe
   return now >= before ? pid > before && pid <= now : pid > before || pid <= now;
 }
 
-/**
- * Whether every process id handed out after `before` went to a step's own process that a host
- * launcher started (the job's have exited; no other job's holds this job's id): then nothing else
- * started, a thread included, and there is nothing to look for. Only a few ids are checked.
- */
-function onlyStepsSince(before: number | undefined, now: number | undefined): boolean {
-  if (before === undefined || now === undefined || now < before || now - before > 64) return false;
-  for (let pid = before + 1; pid <= now; pid++) if (!launchedByGantry(pid)) return false;
-  return true;
+function newestProcessId(): number | undefined {
+  try {
+    const id = Number(readFileSync('/proc/loadavg', 'latin1').trimEnd().split(' ').at(-1));
+    return Number.isInteger(id) ? id : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function processesMade(): number | undefined {
+  try {
+    const made = /^processes (\d+)$/m.exec(readFileSync('/proc/stat', 'latin1'))?.[1];
+    return made === undefined ? undefined : Number(made);
+  } catch {
+    return undefined;
+  }
+}
+
+let idsInTurnCache: number | undefined;
+
+/** How many ids the kernel hands out before it comes round to the start again (pid_max less the 300 it keeps back). */
+function idsInTurn(): number {
+  if (idsInTurnCache === undefined) {
+    let pidMax = 32768;
+    try {
+      pidMax = Number(readFileSync('/proc/sys/kernel/pid_max', 'latin1').trim()) || pidMax;
+    } catch {
+      // The smallest default is the safe guess.
+    }
+    idsInTurnCache = pidMax - 300;
+  }
+  return idsInTurnCache;
 }
 
 /** The ids of the processes running now (empty where there is no /proc). */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { describe, it } from 'node:test';
-import { endTrackedProcesses, givenBetween, newestProcessId, newTrackingId } from '../../src/executors/orphans.ts';
+import { endTrackedProcesses, givenBetween, newTrackingId, processMark } from '../../src/executors/orphans.ts';
 
 function sleeper(env: Record<string, string>) {
   const child = spawn('sleep', ['300'], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env }, stdio: 'ignore' });
@@ -14,13 +14,14 @@ describe('orphan processes', () => {
     const id = newTrackingId();
     const before = sleeper({ RUNNER_TRACKING_ID: id });
     await new Promise((resolve) => before.child.once('spawn', resolve));
-    const newestBefore = newestProcessId();
-    assert.ok(newestBefore !== undefined && newestBefore >= before.child.pid!, 'the newest process id is at least the last one started');
+    const mark = processMark();
+    assert.ok(mark.newest !== undefined && mark.newest >= before.child.pid!, 'the newest process id is at least the last one started');
+    assert.ok(mark.made !== undefined && mark.made > 0, 'the count of processes made is read');
     const tracked = sleeper({ A: '1', RUNNER_TRACKING_ID: id, B: '2' });
     const others = [sleeper({ XRUNNER_TRACKING_ID: id }), sleeper({ RUNNER_TRACKING_ID: `${id}0` }), sleeper({ RUNNER_TRACKING_ID: '' })];
     await Promise.all([tracked, ...others].map(({ child }) => new Promise((resolve) => child.once('spawn', resolve))));
     try {
-      const ended = endTrackedProcesses(id, newestBefore);
+      const ended = endTrackedProcesses(id, mark);
       assert.deepEqual(ended, [{ pid: tracked.child.pid, name: 'sleep' }]);
       assert.equal(await tracked.exited, 'SIGKILL');
       // A process killed by mistake would have been reaped by now, with the tracked one.
@@ -28,6 +29,21 @@ describe('orphan processes', () => {
       for (const { child } of [before, ...others]) assert.equal(child.exitCode, null, `${child.pid} still runs`);
     } finally {
       for (const { child } of [before, tracked, ...others]) child.kill('SIGKILL');
+    }
+  });
+
+  it('reads every process when so many were made since the mark that the ids may have come round again', async () => {
+    const id = newTrackingId();
+    const early = sleeper({ RUNNER_TRACKING_ID: id });
+    await new Promise((resolve) => early.child.once('spawn', resolve));
+    const mark = processMark();
+    try {
+      assert.deepEqual(endTrackedProcesses(id, mark), [], 'a process from before the mark is not read');
+      const lapped = { newest: mark.newest, made: mark.made! - 5_000_000 };
+      assert.deepEqual(endTrackedProcesses(id, lapped), [{ pid: early.child.pid, name: 'sleep' }]);
+      assert.equal(await early.exited, 'SIGKILL');
+    } finally {
+      early.child.kill('SIGKILL');
     }
   });
 
