@@ -4,7 +4,7 @@
 // written for Node instead, which does the same at about 1 ms more per process started.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { accessSync, constants, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -47,7 +47,7 @@ export function locateNativeLauncher(folders: string[]): NativeLauncher {
   const name = `gantry-process-launcher-${process.arch}-${createHash('sha256').update(source).digest('hex').slice(0, 16)}`;
   for (const folder of folders) {
     const program = path.join(folder, name);
-    if (executable(program)) return { program };
+    if (runsHere(program)) return { program };
   }
   let reason = 'no folder to build it in could be made';
   for (const folder of folders) {
@@ -67,7 +67,10 @@ export function locateNativeLauncher(folders: string[]): NativeLauncher {
       break;
     }
     renameSync(building, program);
-    return { program };
+    if (runsHere(program)) return { program };
+    // A folder on a file system mounted noexec takes the file but will not run it: the next one may.
+    rmSync(program, { force: true });
+    reason = `${program} was built but does not run (a file system mounted noexec?)`;
   }
   return { program: undefined, reason };
 }
@@ -78,11 +81,12 @@ function cacheFolders(): string[] {
   return [path.join(packageRoot, 'node_modules', '.cache', 'gantry'), path.join(userCache, 'gantry')];
 }
 
-function executable(file: string): boolean {
-  try {
-    accessSync(file, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
+/**
+ * Whether the program starts here: a file that is not executable, on a noexec file system, or built
+ * for another machine sharing this folder (another C library) does not. Started without its socket,
+ * the launcher says so and exits with 2.
+ */
+function runsHere(program: string): boolean {
+  const ran = spawnSync(program, [], { env: {}, encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'], timeout: 10_000 });
+  return ran.status === 2 && ran.stderr.includes('GANTRY_LAUNCHER_SOCKET');
 }

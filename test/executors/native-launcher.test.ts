@@ -2,7 +2,7 @@
 // clear reason (for falling back to the launcher for Node) when this machine cannot build it.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -48,6 +48,18 @@ describe('the C process launcher', () => {
     assert.equal(statSync(built.program).mtimeMs, builtAt);
   });
 
+  it('builds again over a program of its name that does not run here (built for another machine)', () => {
+    const first = withCompiler(undefined, () => locateNativeLauncher([path.join(scratch, 'first')]));
+    assert.ok(first.program !== undefined, first.reason);
+    const folder = path.join(scratch, 'shared');
+    mkdirSync(folder);
+    const stale = path.join(folder, path.basename(first.program));
+    writeFileSync(stale, 'not a program for this machine\n', { mode: 0o755 });
+    const rebuilt = withCompiler(undefined, () => locateNativeLauncher([folder]));
+    assert.equal(rebuilt.program, stale);
+    assert.notEqual(readFileSync(stale, 'latin1').slice(0, 4), 'not ');
+  });
+
   it('says why when it cannot be built, and leaves nothing half-built behind', () => {
     const folder = path.join(scratch, 'no-compiler');
     const missing = withCompiler('gantry-no-such-compiler', () => locateNativeLauncher([folder]));
@@ -64,5 +76,25 @@ describe('the C process launcher', () => {
     const source = fileURLToPath(new URL('../../src/executors/native-launcher.c', import.meta.url));
     const compiled = spawnSync(process.env.CC ?? 'cc', ['-Wall', '-Wextra', '-Werror', '-fsyntax-only', source], { encoding: 'utf8' });
     assert.equal(compiled.status, 0, compiled.stderr);
+  });
+
+  it('is not kept in a folder whose file system will not run programs (noexec), but in the next one', (t) => {
+    if (process.getuid?.() !== 0 || spawnSync('unshare', ['--mount', 'true']).status !== 0) {
+      t.skip('needs root and unshare to mount a noexec file system in a private mount namespace');
+      return;
+    }
+    const noexec = path.join(scratch, 'noexec');
+    const next = path.join(scratch, 'next');
+    const module = new URL('../../src/executors/native-launcher.ts', import.meta.url).href;
+    const program = `
+      import { locateNativeLauncher } from ${JSON.stringify(module)};
+      console.log(JSON.stringify([locateNativeLauncher([${JSON.stringify(noexec)}]), locateNativeLauncher([${JSON.stringify(noexec)}, ${JSON.stringify(next)}])]));`;
+    const script = `mkdir -p '${noexec}' && mount -t tmpfs -o noexec gantry-test '${noexec}' && exec '${process.execPath}' --import tsx --input-type=module --eval "$0"`;
+    const ran = spawnSync('unshare', ['--mount', 'sh', '-c', script, program], { encoding: 'utf8' });
+    assert.equal(ran.status, 0, ran.stderr);
+    const [alone, withNext] = JSON.parse(ran.stdout) as [{ program?: string; reason?: string }, { program?: string }];
+    assert.equal(alone.program, undefined);
+    assert.match(alone.reason ?? '', /was built but does not run/);
+    assert.equal(path.dirname(withNext.program ?? ''), next);
   });
 });
