@@ -14,7 +14,7 @@ import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { HelperChannel } from './helper-channel.ts';
-import { nativeLauncher, preferredLauncher, type LauncherKind } from './native-launcher.ts';
+import { nativeLauncher, type LauncherKind } from './native-launcher.ts';
 
 const launcherPath = fileURLToPath(new URL('./host-launcher.mjs', import.meta.url));
 const KEY_BYTES = 16;
@@ -284,8 +284,8 @@ function countNuls(text: string): number {
 
 const shared = new Map<LauncherKind, Launcher>();
 
-/** A launcher of this Gantry process, started on first use (and again if it ended); by default the C one where it builds. */
-export function hostLauncher(kind: LauncherKind = preferredLauncher()): Launcher {
+/** This Gantry process's launcher of `kind`, started on first use (and again if it ended). */
+export function hostLauncher(kind: LauncherKind): Launcher {
   let launcher = shared.get(kind);
   if (launcher === undefined || !launcher.alive) {
     const started: Launcher = new Launcher(kind, () => {

@@ -57,9 +57,11 @@ export class HostExecutor implements Executor {
     const durationMs = performance.now() - startedAt;
     stopper.dispose();
     const keep = spec.keepBackgroundProcesses === true && !stopper.stopped() && exit.groupLeft;
-    // A group that was empty at the exit cannot fill again, and the launcher has let it go already.
-    if (!keep && exit.groupLeft) endGroup(launched);
-    else if (!keep) liveGroups.delete(pid);
+    if (!keep) {
+      // A group that was empty at the exit cannot fill again, and the launcher has let it go already.
+      if (exit.groupLeft) endGroup(launched);
+      else liveGroups.delete(pid);
+    }
     await drain(outputClosed, launched);
     const result: ProcessResult = { exitCode: exit.code, signal: exit.signal, stopped: stopper.stopped(), durationMs };
     if (keep) result.background = { end: () => endGroup(launched) };

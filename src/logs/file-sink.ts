@@ -36,13 +36,14 @@ export function createFileSink(logDir: string): FileSink {
   const files = new Map<string, string>();
   const iso = timestamps();
 
+  const fileKey = (job: JobKey, step: number | null) => `${job}|${step ?? 'job'}`;
   // A busy step sends line after line to the same file: the last one is kept at hand.
   let last: { job: JobKey; step: number | null; file: string } | undefined;
   const fileFor = (job: JobKey, step: number | null, stepName?: string): string | undefined => {
     if (last !== undefined && last.job === job && last.step === step) return last.file;
     const jobFolder = jobFolders.get(job);
     if (jobFolder === undefined) return undefined;
-    const key = `${job}|${step ?? 'job'}`;
+    const key = fileKey(job, step);
     let file = files.get(key);
     if (file === undefined) {
       file = path.join(jobFolder, step === null ? 'job.log' : `${String(step + 1).padStart(2, '0')}-${slug(stepName ?? `step ${step + 1}`)}.log`);
@@ -56,7 +57,7 @@ export function createFileSink(logDir: string): FileSink {
     if (file !== undefined) writer.write(file, text);
   };
   const end = (job: JobKey, step: number | null) => {
-    const key = `${job}|${step ?? 'job'}`;
+    const key = fileKey(job, step);
     const file = files.get(key);
     if (file === undefined) return;
     if (file === last?.file) last = undefined;

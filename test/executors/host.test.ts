@@ -337,6 +337,18 @@ for (const launcher of launchers) {
         assert.equal(result.stopped, true);
         assert.equal(await isAlive(pid), false);
       });
+
+      it('hands back a group that outlived its process when asked to keep it, and nothing when it ended with it', async () => {
+        const kept = await bash('sleep 1000 >/dev/null 2>&1 & echo $!', { keepBackgroundProcesses: true });
+        const pid = Number(kept.stdout[0]);
+        assert.ok(kept.background, 'the group with the background sleep is handed back');
+        assert.equal(await isAlive(pid), true);
+        kept.background.end();
+        assert.equal(await isAlive(pid), false);
+
+        const empty = await bash('echo alone', { keepBackgroundProcesses: true });
+        assert.equal(empty.background, undefined);
+      });
     });
   });
 }
