@@ -9,7 +9,7 @@ import {
   statusFunctions,
   type ExpressionContexts,
 } from '../expr/index.ts';
-import { endTrackedProcesses, newTrackingId, processMark } from '../executors/orphans.ts';
+import { endTrackedProcesses, newTrackingId, recentProcessMark } from '../executors/orphans.ts';
 import { givenInputs } from '../plan/calls.ts';
 import { githubContext } from '../plan/github-context.ts';
 import { resolveInputs } from '../plan/triggers/index.ts';
@@ -281,7 +281,7 @@ export async function runJob(leg: LegRun, shared: RunShared): Promise<JobResult>
         mounts,
       },
     };
-    const processesBefore = processMark();
+    const processesBefore = recentProcessMark();
     endLeftovers = () => {
       if (frame.background.length > 0) log.system(`Cleaning up ${frame.background.length} background process group(s) the steps left running`);
       for (const group of frame.background.splice(0)) group.end();

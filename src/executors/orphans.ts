@@ -4,7 +4,7 @@
 // that variable cleared or changed is left alone, as there. Linux only: without /proc nothing is found.
 
 import { randomUUID } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 
 export const TRACKING_VARIABLE = 'RUNNER_TRACKING_ID';
 
@@ -22,8 +22,24 @@ export interface ProcessMark {
   made: number | undefined;
 }
 
+let latestMark: { mark: ProcessMark; at: number } | undefined;
+
+/** Where process creation stands now. */
 export function processMark(): ProcessMark {
-  return { newest: newestProcessId(), made: processesMade() };
+  const mark = { newest: newestProcessId(), made: processesMade() };
+  latestMark = { mark, at: performance.now() };
+  return mark;
+}
+
+/**
+ * A mark for a job about to start: the last one read in this process if it is at most `maxAgeMs`
+ * old, else a new one. An earlier mark serves as well, since it only widens what is read at the end,
+ * and no process can hold a tracking id made after it. Jobs that follow each other then read /proc
+ * once each (at their end) instead of twice.
+ */
+export function recentProcessMark(maxAgeMs = 1000): ProcessMark {
+  if (latestMark !== undefined && performance.now() - latestMark.at <= maxAgeMs) return latestMark.mark;
+  return processMark();
 }
 
 export interface EndedProcess {
@@ -41,9 +57,17 @@ export function endTrackedProcesses(trackingId: string, since: ProcessMark): End
   const entry = Buffer.from(`${TRACKING_VARIABLE}=${trackingId}\0`);
   const now = processMark();
   const lapped = since.made === undefined || now.made === undefined || now.made - since.made >= idsInTurn();
+  const candidates = lapped
+    ? runningProcessIds()
+    : (fewIdsBetween(since.newest, now.newest) ?? runningProcessIds().filter((pid) => givenBetween(pid, since.newest, now.newest)));
   const ended: EndedProcess[] = [];
-  for (const pid of runningProcessIds()) {
-    if (pid === process.pid || (!lapped && !givenBetween(pid, since.newest, now.newest)) || !holdsEntry(pid, entry)) continue;
+  const seen = new Set<number>();
+  for (const id of candidates) {
+    if (!holdsEntry(id, entry)) continue;
+    // The id may be a thread's: its process is what is ended, once.
+    const pid = processOf(id);
+    if (pid === undefined || pid === process.pid || seen.has(pid)) continue;
+    seen.add(pid);
     const name = processName(pid);
     try {
       process.kill(pid, 'SIGKILL');
@@ -93,6 +117,30 @@ function idsInTurn(): number {
     idsInTurnCache = pidMax - 300;
   }
   return idsInTurnCache;
+}
+
+/**
+ * Up to this many ids handed out since the mark are looked up one by one (a few µs each where the id
+ * is gone); past it, /proc is listed (tens of µs) and only the running processes are read.
+ */
+const LOOKED_UP_IDS = 16;
+
+/** The ids handed out after `before` and by `now`, when they are few and did not wrap; otherwise undefined. */
+function fewIdsBetween(before: number | undefined, now: number | undefined): number[] | undefined {
+  if (before === undefined || now === undefined || now < before || now - before > LOOKED_UP_IDS) return undefined;
+  const ids: number[] = [];
+  for (let id = before + 1; id <= now; id++) if (statSync(`/proc/${id}`, { throwIfNoEntry: false }) !== undefined) ids.push(id);
+  return ids;
+}
+
+/** The process that `id` belongs to (its thread group): /proc answers for a thread's id too, though it lists only processes. */
+function processOf(id: number): number | undefined {
+  try {
+    const group = /^Tgid:\s*(\d+)$/m.exec(readFileSync(`/proc/${id}/status`, 'latin1'))?.[1];
+    return group === undefined ? undefined : Number(group);
+  } catch {
+    return undefined;
+  }
 }
 
 /** The ids of the processes running now (empty where there is no /proc). */

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { endTrackedProcesses, givenBetween, newTrackingId, processMark } from '../../src/executors/orphans.ts';
+import { endTrackedProcesses, givenBetween, newTrackingId, processMark, recentProcessMark } from '../../src/executors/orphans.ts';
 
-function sleeper(env: Record<string, string>) {
-  const child = spawn('sleep', ['300'], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env }, stdio: 'ignore' });
+function sleeper(env: Record<string, string>, argv = ['sleep', '300']) {
+  const child = spawn(argv[0]!, argv.slice(1), { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env }, stdio: 'ignore' });
   const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
   return { child, exited };
 }
@@ -29,6 +30,53 @@ describe('orphan processes', () => {
       for (const { child } of [before, ...others]) assert.equal(child.exitCode, null, `${child.pid} still runs`);
     } finally {
       for (const { child } of [before, tracked, ...others]) child.kill('SIGKILL');
+    }
+  });
+
+  it('finds the process among many made since the mark (when /proc is listed) and among few (when ids are looked up one by one)', async () => {
+    for (const madeBetween of [0, 40]) {
+      const id = newTrackingId();
+      const mark = processMark();
+      for (let i = 0; i < madeBetween; i++) spawnSync('true');
+      const tracked = sleeper({ RUNNER_TRACKING_ID: id });
+      await new Promise((resolve) => tracked.child.once('spawn', resolve));
+      try {
+        assert.deepEqual(endTrackedProcesses(id, mark), [{ pid: tracked.child.pid, name: 'sleep' }], `${madeBetween} processes made between`);
+        assert.equal(await tracked.exited, 'SIGKILL');
+      } finally {
+        tracked.child.kill('SIGKILL');
+      }
+    }
+  });
+
+  it("names a tracked process once, not once more for each of its threads (whose ids /proc also answers for)", async () => {
+    const id = newTrackingId();
+    const mark = processMark();
+    const threaded = sleeper({ RUNNER_TRACKING_ID: id }, [process.execPath, '-e', 'setInterval(() => {}, 1000)']);
+    await new Promise((resolve) => threaded.child.once('spawn', resolve));
+    // Node starts its threads (V8's, libuv's) as it starts: wait until they are there.
+    const threads = () => readdirSync(`/proc/${threaded.child.pid}/task`).length;
+    for (let waited = 0; threads() < 4 && waited < 5000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+    try {
+      assert.ok(threads() >= 4, 'node runs threads of its own');
+      assert.deepEqual(endTrackedProcesses(id, mark), [{ pid: threaded.child.pid, name: 'node' }]);
+      assert.equal(await threaded.exited, 'SIGKILL');
+    } finally {
+      threaded.child.kill('SIGKILL');
+    }
+  });
+
+  it('gives a job the last mark read when it is recent enough: an earlier mark only widens what the end reads', async () => {
+    const read = processMark();
+    assert.equal(recentProcessMark(60_000), read);
+    const started = sleeper({});
+    await new Promise((resolve) => started.child.once('spawn', resolve));
+    try {
+      const fresh = recentProcessMark(0);
+      assert.notEqual(fresh, read, 'an older mark is read again');
+      assert.ok(fresh.newest !== undefined && fresh.newest >= started.child.pid!);
+    } finally {
+      started.child.kill('SIGKILL');
     }
   });
 
