@@ -10,8 +10,10 @@
 // from Node than from bash, and more from a large process than from a small one
 // (Gantry's steps are started by a small launcher process: the C one, and
 // again the one written for Node, which Gantry uses where no C compiler is).
+// One more Gantry variant writes its logs to tmpfs: a job's logs are three new
+// inodes, which on this machine's disk cost far more than in memory.
 
-import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, statfsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +26,16 @@ import { bashFlags, bashPath, mustRun, runBashScript, writeScript } from './lib/
 const TARGET_RATIO = 1.5;
 const smallScheduler = fileURLToPath(new URL('./lib/ideal-schedule.mjs', import.meta.url));
 const PARALLEL = 2;
+const TMPFS_MAGIC = 0x01021994;
+
+/** A folder in memory (tmpfs) for one variant's logs, where the machine has one. */
+function memoryFolder(): string | undefined {
+  try {
+    return statfsSync('/dev/shm').type === TMPFS_MAGIC ? '/dev/shm' : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 function workflow(fanOut: number, chain: number): string {
   const lines = ['on: push', 'defaults:', '  run:', '    shell: bash', 'jobs:'];
@@ -82,13 +94,16 @@ await runBenchmark('scheduling', { runs: 3 }, async (options) => {
   const keptLogs: string[] = [];
   const defaultExecutor = new HostExecutor();
   const nodeLauncherExecutor = new HostExecutor({ launcher: 'node' });
+  const inMemory = memoryFolder();
+  const memoryLogs = await tempDir('scheduling-logs', inMemory);
+  const memoryLogsAre = inMemory ? 'on tmpfs (/dev/shm)' : 'in the temp folder (no tmpfs at /dev/shm)';
 
   const make = async (fans: number, links: number, label: string) => {
     const repo = path.join(root, label);
     await createGitRepo(repo, { '.github/workflows/graph.yml': workflow(fans, links) });
     const plan = await planPush(repo);
-    const gantry = async (bind: boolean, executor = defaultExecutor) => {
-      const run = await runEngine(plan, repo, { maxParallelJobs: PARALLEL, bind, executor });
+    const gantry = async (bind: boolean, executor = defaultExecutor, logRoot?: string) => {
+      const run = await runEngine(plan, repo, { maxParallelJobs: PARALLEL, bind, executor, ...(logRoot ? { logRoot } : {}) });
       const ran = run.result.workflows[0]?.jobs.filter((j) => j.conclusion === 'success').length;
       if (ran !== fans + 1 + links) throw new Error(`expected ${fans + 1 + links} successful jobs, Gantry reports ${ran}`);
       keptLogs.push(run.logDir);
@@ -103,6 +118,7 @@ await runBenchmark('scheduling', { runs: 3 }, async (options) => {
       gantry: () => gantry(false),
       gantryBind: () => gantry(true),
       gantryNodeLauncher: () => gantry(false, nodeLauncherExecutor),
+      gantryMemoryLogs: () => gantry(false, defaultExecutor, memoryLogs),
     };
   };
 
@@ -124,6 +140,8 @@ await runBenchmark('scheduling', { runs: 3 }, async (options) => {
   const launcherGains = perRound(samples, (t) => t.gantryNodeLauncher / t.gantry);
   const checkoutShare = perRound(samples, (t) => (100 * (t.gantry - t.gantryBind)) / t.gantry);
   const extraPerJob = perRound(samples, (t) => (t.gantry - t.baseline) / jobs);
+  const memoryLogRatios = perRound(samples, (t) => t.gantryMemoryLogs / t.baseline);
+  const logFileCosts = perRound(samples, (t) => (t.gantry - t.gantryMemoryLogs) / jobs);
   const ratio = median(ratios);
   return {
     description: `${jobs} trivial jobs (fan-out ${fanOut}, fan-in 1, chain ${chain}) with --jobs ${PARALLEL} vs a shell script running the same bash steps in the ideal schedule`,
@@ -141,12 +159,15 @@ await runBenchmark('scheduling', { runs: 3 }, async (options) => {
       metric('share of the run spent on workspace checkouts (1 − bind/default)', median(checkoutShare), '%', { rounds: checkoutShare }),
       metric('creating one empty file in the temp folder (before the rounds)', createCost, 'µs'),
       metric("Gantry's extra wall time per job", median(extraPerJob), 'ms', { rounds: extraPerJob }),
+      metric(`gantry with its logs ${memoryLogsAre} / shell script`, median(memoryLogRatios), '×', { rounds: memoryLogRatios }),
+      metric(`a job's log files in the run's folder on disk, less ${memoryLogsAre} (per job)`, median(logFileCosts), 'ms', { rounds: logFileCosts }),
     ],
     samplesMs: samples,
     medianMs: medians(samples),
     notes: [
       'in-process: runWorkflows with maxParallelJobs 2, the HostExecutor and the file sink; planning is done once, outside the time',
       `Gantry's steps are started by its ${defaultExecutor.launcher === 'native' ? 'C' : 'Node (no C compiler here)'} process launcher`,
+      `one Gantry variant keeps its logs ${memoryLogsAre}: a job's logs are a folder and two files, and each new inode on disk costs what the 'creating one empty file' line says`,
     ],
   };
 });

@@ -55,6 +55,8 @@ export interface EngineRunOptions {
   maxParallelJobs?: number;
   secrets?: Record<string, string>;
   bind?: boolean;
+  /** The folder the run's log folder is made in; `<repoDir>/.gantry/runs` by default. */
+  logRoot?: string;
 }
 
 export interface EngineRun {
@@ -72,7 +74,7 @@ let runCounter = 0;
  */
 export async function runEngine(plan: RunPlan, repoDir: string, options: EngineRunOptions = {}): Promise<EngineRun> {
   const runId = `bench-${process.pid}-${++runCounter}`;
-  const logDir = path.join(repoDir, '.gantry', 'runs', runId);
+  const logDir = path.join(options.logRoot ?? path.join(repoDir, '.gantry', 'runs'), runId);
   const files = createFileSink(logDir);
   const failures: string[] = [];
   const listener: EngineListener = (event) => {

@@ -247,9 +247,9 @@ async function report(result: BenchResult, options: BenchOptions): Promise<void>
 
 const tempDirs = new Set<string>();
 
-/** A fresh folder under the system's temporary folder, removed when the benchmark ends however it ends. */
-export async function tempDir(label: string): Promise<string> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), `gantry-bench-${label}-`));
+/** A fresh folder under `parent` (the system's temporary folder), removed when the benchmark ends however it ends. */
+export async function tempDir(label: string, parent = os.tmpdir()): Promise<string> {
+  const dir = await mkdtemp(path.join(parent, `gantry-bench-${label}-`));
   tempDirs.add(dir);
   return dir;
 }
