@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { hostLauncher } from '../../src/executors/host-launcher.ts';
 import { HostExecutor } from '../../src/executors/host.ts';
 import type { LauncherKind } from '../../src/executors/native-launcher.ts';
 import { ProcessStartError } from '../../src/executors/types.ts';
@@ -127,3 +128,21 @@ for (const launcher of ['native', 'node'] as const) {
     });
   });
 }
+
+describe('the C process launcher', () => {
+  it("takes its step down with it when it dies, even one Gantry has not heard of (the step's parent-death signal)", async () => {
+    const pidFile = path.join(scratch, 'unheard.pid');
+    // The launcher alone, without the executor that kills known groups when it loses its launcher.
+    const launched = hostLauncher('native').launch({ argv: ['bash', '-c', `echo $$ > ${pidFile}; exec sleep 300`], env: { PATH: basePath }, cwd: scratch }, () => {});
+    launched.catch(() => {});
+    await until(() => existsSync(pidFile) && readFileSync(pidFile, 'utf8').trim() !== '', 'the step to start');
+    const step = Number(readFileSync(pidFile, 'utf8').trim());
+    try {
+      // The step left the launcher's session at its start, so only the parent-death signal reaches it.
+      process.kill(launchersOf('native')[0]!, 'SIGKILL');
+      await until(() => !alive(step), 'the step to die with its launcher', 5_000);
+    } finally {
+      if (alive(step)) process.kill(step, 'SIGKILL');
+    }
+  });
+});
