@@ -60,8 +60,8 @@ export function evaluateCondition(condition: string, contexts: ExpressionContext
 }
 
 function evaluateToData(expression: string, contexts: ExpressionContexts, host: HostFunctions): data.ExpressionData {
-  const tree = parseExpression(expression, CONTEXT_NAMES, host);
-  const contextData = contextDictionary(tree, expression, contexts);
+  const { tree, named } = parsed(expression, host);
+  const contextData = contextDictionary(named, contexts);
   const functions = new Map(host.map((fn) => [fn.name.toLowerCase(), toFunctionDefinition(fn)]));
   try {
     return new Evaluator(tree, contextData, functions).evaluate();
@@ -70,13 +70,31 @@ function evaluateToData(expression: string, contexts: ExpressionContexts, host: 
   }
 }
 
+interface ParsedExpression {
+  tree: Expr;
+  /** The contexts it names, lower-cased. */
+  named: ReadonlySet<string>;
+}
+
+/** Trees by the host's functions and the text: the same `if` is evaluated for every job and step. The evaluator does not change a tree. */
+const parsedExpressions = new Map<string, ParsedExpression>();
+const PARSED_KEPT = 1000;
+
+function parsed(expression: string, host: HostFunctions): ParsedExpression {
+  const key = `${host.map((fn) => `${fn.name}/${fn.minArgs}/${fn.maxArgs}`).join(',')}\0${expression}`;
+  let entry = parsedExpressions.get(key);
+  if (entry === undefined) {
+    const tree = parseExpression(expression, CONTEXT_NAMES, host);
+    const references = findReferences(tree, expression).filter((reference) => reference.kind === 'context');
+    entry = { tree, named: new Set(references.map((reference) => reference.name.toLowerCase())) };
+    if (parsedExpressions.size >= PARSED_KEPT) parsedExpressions.clear();
+    parsedExpressions.set(key, entry);
+  }
+  return entry;
+}
+
 /** Converts only the contexts the expression names: `github.event` can be large. */
-function contextDictionary(tree: Expr, expression: string, contexts: ExpressionContexts): data.Dictionary {
-  const named = new Set(
-    findReferences(tree, expression)
-      .filter((reference) => reference.kind === 'context')
-      .map((reference) => reference.name.toLowerCase()),
-  );
+function contextDictionary(named: ReadonlySet<string>, contexts: ExpressionContexts): data.Dictionary {
   const dictionary = new data.Dictionary();
   for (const name of CONTEXT_NAMES) {
     dictionary.add(name, named.has(name) ? toExpressionData(contexts[name]) : new data.Null());

@@ -229,6 +229,18 @@ describe('host functions', () => {
     assert.throws(() => evaluateExpression('double(1, 2)', contexts, [double]), /Too many parameters supplied: 'double'/);
   });
 
+  it('is checked for each set of host functions, though a parsed expression is kept for the next evaluation', () => {
+    const triple: HostFunction = { name: 'double', minArgs: 1, maxArgs: 2, call: (value) => (value as number) * 3 };
+    assert.equal(evaluateExpression('double(2)', contexts, [double]), 4);
+    assert.equal(evaluateExpression('double(2)', contexts, [double]), 4, 'again, from the kept tree');
+    assert.equal(evaluateExpression('double(2)', contexts, [triple]), 6, 'another host function of the same name is the one called');
+    assert.equal(evaluateExpression('double(2, 1)', contexts, [triple]), 6);
+    assert.throws(() => evaluateExpression('double(2, 1)', contexts, [double]), /Too many parameters supplied: 'double'/);
+    assert.throws(() => evaluateExpression('double(2)', contexts, []), /Unrecognized function: 'double'/);
+    assert.equal(evaluateExpression('github.event_name', contexts), 'push');
+    assert.equal(evaluateExpression('github.event_name', { ...contexts, github: { event_name: 'pull_request' } }), 'pull_request', 'the contexts are read again');
+  });
+
   it('turns its exceptions into ExpressionError', () => {
     const failing: HostFunction = { name: 'explode', minArgs: 0, maxArgs: 0, call: () => { throw new Error('boom'); } };
     assert.throws(() => evaluateExpression('explode()', contexts, [failing]), (error: unknown) => {
