@@ -23,7 +23,7 @@ import type { SecretMasker } from './masking.ts';
 import { fixedHostPorts } from './port-locks.ts';
 import type { RunShared } from './run-shared.ts';
 import { StepFileSet } from './run-step.ts';
-import { runJobSteps, runPostSteps, runPreSteps, type RunStatus, type StepFrame } from './run-steps.ts';
+import { manyListeners, runJobSteps, runPostSteps, runPreSteps, type RunStatus, type StepFrame } from './run-steps.ts';
 import { runnerContext, type RunnerFacts } from './runner-env.ts';
 import type { LegRun } from './scheduler.ts';
 import type { JobResult } from './types.ts';
@@ -189,7 +189,10 @@ export async function runJob(leg: LegRun, shared: RunShared): Promise<JobResult>
   const jobTimeout = new AbortController();
   const timeoutMinutes = minutes(evaluateSafely(() => evaluate(job.timeoutMinutes, contexts, DEFAULT_JOB_TIMEOUT_MINUTES), log), DEFAULT_JOB_TIMEOUT_MINUTES);
   const timer = setTimeout(() => jobTimeout.abort(), timeoutMinutes * 60_000);
-  const jobCancel = AbortSignal.any([options.cancel, leg.cancel, jobTimeout.signal]);
+  // The run's kill too, which comes only with or after a cancel (a second interrupt, a server stopping):
+  // then the job's steps need one signal, not one made per job from this and the kill.
+  const jobCancel = AbortSignal.any([options.cancel, leg.cancel, jobTimeout.signal, options.kill]);
+  manyListeners(jobCancel);
 
   let workspace;
   try {
@@ -296,7 +299,7 @@ export async function runJob(leg: LegRun, shared: RunShared): Promise<JobResult>
     if (jobTimeout.signal.aborted) {
       log.system(`Error: The job exceeded the maximum execution time of ${timeoutMinutes} minutes.`);
       jobStatus = 'failure';
-    } else if ((jobCancel.aborted || options.kill.aborted) && jobStatus !== 'failure') {
+    } else if (jobCancel.aborted && jobStatus !== 'failure') {
       jobStatus = 'cancelled';
     }
 

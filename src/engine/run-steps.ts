@@ -2,6 +2,7 @@
 // with the status functions, execution, continue-on-error, and what its file
 // commands change for the steps after it.
 
+import { setMaxListeners } from 'node:events';
 import path from 'node:path';
 import {
   ExpressionError,
@@ -60,6 +61,7 @@ export interface StepFrame {
   /** GITHUB_PATH additions, newest first. Shared with child frames. */
   addedPaths: string[];
   defaults: RunDefaults;
+  /** The job's cancellation, its timeout, and the run's kill. */
   jobCancel: AbortSignal;
   result: JobResult;
   /** The job's status so far, as `success()` and `failure()` at step level see it. */
@@ -325,23 +327,25 @@ function applyReport(frame: StepFrame, report: StepReport, logStep: number): voi
   frame.result.annotations.push(...report.annotations);
 }
 
-/** A job's cancellation or the run's kill, made once per job: every step of the job stops on it. */
-const jobStops = new WeakMap<AbortSignal, AbortSignal>();
+/**
+ * Lets `signal` have any number of listeners without Node's leak warning: a job's services and every
+ * process it runs listen to it while they run, and a built-in action starts many at once
+ * (setup-python asks each interpreter on the machine for its version).
+ */
+export function manyListeners(signal: AbortSignal): AbortSignal {
+  setMaxListeners(0, signal);
+  return signal;
+}
 
 /** The signal that stops a step: cancellation (unless the job is already cancelled) and its own timeout. */
 export function stepSignal(frame: StepFrame, timeoutMinutes: number | undefined): { signal: AbortSignal; timedOut: () => boolean } {
   const { options } = frame.shared;
-  let jobStop = jobStops.get(frame.jobCancel);
-  if (!jobStop) {
-    jobStop = AbortSignal.any([frame.jobCancel, options.kill]);
-    jobStops.set(frame.jobCancel, jobStop);
-  }
   // Once a job is cancelled, the steps that still run (always(), cancelled()) are
   // stopped only by a second interrupt or their own timeout.
-  const cancellation = frame.job.status === 'cancelled' ? options.kill : jobStop;
+  const cancellation = frame.job.status === 'cancelled' ? options.kill : frame.jobCancel;
   const timeout = timeoutMinutes !== undefined && Number.isFinite(timeoutMinutes) ? AbortSignal.timeout(timeoutMinutes * 60_000) : undefined;
   return {
-    signal: timeout ? AbortSignal.any([cancellation, timeout]) : cancellation,
+    signal: timeout ? manyListeners(AbortSignal.any([cancellation, timeout])) : cancellation,
     timedOut: () => timeout?.aborted === true && !cancellation.aborted,
   };
 }
