@@ -4,7 +4,7 @@
 // that variable cleared or changed is left alone, as there. Linux only: without /proc nothing is found.
 
 import { randomUUID } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 
 export const TRACKING_VARIABLE = 'RUNNER_TRACKING_ID';
 
@@ -87,7 +87,7 @@ export function givenBetween(pid: number, before: number | undefined, now: numbe
 
 function newestProcessId(): number | undefined {
   try {
-    const id = Number(readFileSync('/proc/loadavg', 'latin1').trimEnd().split(' ').at(-1));
+    const id = Number(readKeptOpen('/proc/loadavg').trimEnd().split(' ').at(-1));
     return Number.isInteger(id) ? id : undefined;
   } catch {
     return undefined;
@@ -96,10 +96,28 @@ function newestProcessId(): number | undefined {
 
 function processesMade(): number | undefined {
   try {
-    const made = /^processes (\d+)$/m.exec(readFileSync('/proc/stat', 'latin1'))?.[1];
+    const made = /^processes (\d+)$/m.exec(readKeptOpen('/proc/stat'))?.[1];
     return made === undefined ? undefined : Number(made);
   } catch {
     return undefined;
+  }
+}
+
+/** The two /proc files every job reads, kept open: a read is then one pread (2–10 µs) instead of an open, a stat, a read and a close (18–23 µs). */
+const keptOpen = new Map<string, { fd: number; buffer: Buffer }>();
+
+/** The whole text of a /proc file, generated anew at each read from its start. */
+function readKeptOpen(file: string): string {
+  let kept = keptOpen.get(file);
+  if (kept === undefined) {
+    kept = { fd: openSync(file, 'r'), buffer: Buffer.allocUnsafe(1024) };
+    keptOpen.set(file, kept);
+  }
+  for (;;) {
+    const read = readSync(kept.fd, kept.buffer, 0, kept.buffer.length, 0);
+    if (read < kept.buffer.length) return kept.buffer.toString('latin1', 0, read);
+    // Too small to know the text is whole: /proc/stat grows with the processors and interrupts (1.2 KB here).
+    kept.buffer = Buffer.allocUnsafe(kept.buffer.length * 2);
   }
 }
 
