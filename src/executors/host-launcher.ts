@@ -255,10 +255,8 @@ function launcherCommand(kind: LauncherKind): string[] {
  */
 function nativeFrame(request: Request): Buffer {
   let text: string;
-  let fields: number;
   if (request.op === 'forget') {
     text = `f${request.pid}\0`;
-    fields = 1;
   } else {
     let environment = '';
     let variables = 0;
@@ -267,13 +265,23 @@ function nativeFrame(request: Request): Buffer {
       variables++;
     }
     text = `r${request.id}\0${request.argv.length}\0${variables}\0${request.argv.join('\0')}\0${environment}${request.cwd}\0${request.keys.stdout}\0${request.keys.stderr}\0`;
-    fields = 6 + request.argv.length + variables;
+    if (countNuls(text) !== 6 + request.argv.length + variables) {
+      throw new LaunchError(`${fieldWithNul(request)} holds a null byte`, 'ERR_INVALID_ARG_VALUE');
+    }
   }
-  if (countNuls(text) !== fields) throw new LaunchError('an argument, an environment variable or the working directory holds a null byte', 'ERR_INVALID_ARG_VALUE');
   const frame = Buffer.allocUnsafe(4 + Buffer.byteLength(text));
   frame.writeUInt32LE(frame.length - 4, 0);
   frame.write(text, 4);
   return frame;
+}
+
+/** Which field of a request holds a NUL byte, named for the user (looked for only once the count says one does). */
+function fieldWithNul(request: Extract<Request, { op: 'run' }>): string {
+  const argument = request.argv.findIndex((value) => value.includes('\0'));
+  if (argument >= 0) return `argument ${argument}`;
+  const variable = Object.entries(request.env).find(([name, value]) => name.includes('\0') || value.includes('\0'))?.[0];
+  if (variable !== undefined) return `the environment variable ${JSON.stringify(variable.replaceAll('\0', '\\0'))}`;
+  return 'the working directory';
 }
 
 function countNuls(text: string): number {

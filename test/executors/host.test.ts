@@ -248,10 +248,13 @@ for (const launcher of launchers) {
         assert.match(await startErrorOf(run([])), /argv is empty/);
       });
 
-      it('arguments Node refuses', async () => {
-        assert.match(await startErrorOf(run(['bash', '-c', 'true\0'])), /^bash: cannot start: /);
-        assert.match(await startErrorOf(run(['true'], { env: { PATH: basePath, BROKEN: 'a\0b' } })), /^true: cannot start: /);
-        assert.match(await startErrorOf(run(['true'], { cwd: `${scratch}\0` })), /^true: cannot start/);
+      it('arguments Node refuses, naming the one at fault', async () => {
+        const argument = await startErrorOf(run(['bash', '-c', 'true\0']));
+        assert.match(argument, /^bash: cannot start: /);
+        assert.match(argument, /args\[1\]|argument 2/);
+        const variable = await startErrorOf(run(['true'], { env: { PATH: basePath, BROKEN: 'a\0b' } }));
+        assert.match(variable, /^true: cannot start: .*BROKEN/);
+        assert.match(await startErrorOf(run(['true'], { cwd: `${scratch}\0` })), /^true: cannot start.*(cwd|working directory)/);
       });
     });
 
