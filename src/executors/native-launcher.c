@@ -123,8 +123,8 @@ static volatile int start_error;
 
 // As Node starts a detached process: a session of its own, stdin from /dev/null, default signal
 // handling, the program looked up on the PATH of its own environment (execvp with that environment).
-// Beyond Node: the process is killed if this launcher dies before Gantry has heard of it (SIGKILL as
-// a parent-death signal), so a step never runs on unknown to Gantry.
+// Beyond Node: the process dies with this launcher (SIGKILL as its parent-death signal), so a step
+// never runs on unknown to Gantry, not even one whose start the launcher had no time to report.
 static pid_t start_process(char **argv, char **env, const char *cwd, int out, int err) {
   char **own_environ = environ;
   pid_t launcher = getpid();
