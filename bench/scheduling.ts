@@ -21,7 +21,7 @@ import { HostExecutor } from '../src/executors/host.ts';
 import { createGitRepo, planPush, runEngine } from './lib/gantry.ts';
 import { log, median, medians, metric, perRound, rounds, runBenchmark, scaled, tempDir, timed } from './lib/harness.ts';
 import { idealSchedule } from './lib/ideal-schedule.mjs';
-import { bashFlags, bashPath, mustRun, runBashScript, writeScript } from './lib/process.ts';
+import { bashFlags, bashPath, bashScriptLine, mustRun, runBashScript, writeScript } from './lib/process.ts';
 
 const TARGET_RATIO = 1.5;
 const smallScheduler = fileURLToPath(new URL('./lib/ideal-schedule.mjs', import.meta.url));
@@ -71,7 +71,7 @@ async function fileCreateMicros(folder: string): Promise<number> {
 
 /** A bash script running the ideal schedule of `step` (two workers for the fan-out, then the rest in order). */
 function shellScheduler(bash: string, step: string, fanOut: number, chain: number): string {
-  const runStep = [bash, ...bashFlags, step].map((word) => `'${word}'`).join(' ');
+  const runStep = bashScriptLine(bash, step);
   return [
     'set -e',
     `worker() { local i; for ((i = $1; i < ${fanOut}; i += ${PARALLEL})); do ${runStep}; done; }`,

@@ -11,7 +11,7 @@ import { preferredLauncher } from '../src/executors/native-launcher.ts';
 import { SandboxExecutor } from '../src/executors/sandbox.ts';
 import { createGitRepo, planPush, runEngine } from './lib/gantry.ts';
 import { log, median, medians, metric, perRound, rounds, runBenchmark, scaled, tempDir, timed } from './lib/harness.ts';
-import { bashFlags, bashPath, mustRun, runBashScript, runGantryCli, writeScript } from './lib/process.ts';
+import { bashPath, bashScriptLine, mustRun, runBashScript, runGantryCli, writeScript } from './lib/process.ts';
 
 const TARGET_MS_PER_STEP = 2;
 
@@ -36,7 +36,7 @@ await runBenchmark('step-overhead', { runs: 5 }, async (options) => {
 
   const make = async (size: number, label: string) => {
     const { repo, plan, script } = await setUp(size, label);
-    const runStep = [bash, ...bashFlags, script].map((word) => `'${word}'`).join(' ');
+    const runStep = bashScriptLine(bash, script);
     const loop = await writeScript(path.join(path.dirname(script), 'loop.sh'), `for ((i = 0; i < ${size}; i++)); do ${runStep}; done`);
     const clean = (logDir: string) => rm(logDir, { recursive: true, force: true });
     return {

@@ -67,6 +67,11 @@ export async function writeScript(file: string, content: string): Promise<string
   return file;
 }
 
+/** The same command line as a line of a bash script (each word single-quoted). */
+export function bashScriptLine(bash: string, file: string): string {
+  return [bash, ...bashFlags, file].map((word) => `'${word}'`).join(' ');
+}
+
 /** `bash --noprofile --norc -e -o pipefail FILE`, as a step with `shell: bash` runs. */
 export function runBashScript(bash: string, file: string, options: RunProcessOptions = {}): Promise<ProcessRun> {
   return mustRun(bash, [...bashFlags, file], options);
