@@ -8,7 +8,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { checkoutCommit, repositoryPlace, type RepositoryPlace } from '../plan/git-checkout.ts';
+import { checkoutCommit, copySourceShallow, packedRefs, repositoryPlace, type RepositoryPlace } from '../plan/git-checkout.ts';
 import { runGit } from '../plan/git.ts';
 import type { BuiltinAction, BuiltinActionContext } from './types.ts';
 
@@ -110,15 +110,10 @@ function fetchDepth(given: string | undefined): number {
 
 /** Keeps only the refs a shallow fetch of `wanted` would bring (`origin/<branch>`, or the tag). */
 async function keepOnlyRefs(place: RepositoryPlace, target: string, only: readonly string[]): Promise<void> {
-  const listed = await runGit(place.top, ['for-each-ref', '--format=%(objectname) %(refname)', ...only]);
-  const packed = listed
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => line.replace(' refs/heads/', ' refs/remotes/origin/'));
   const gitDir = path.join(target, '.git');
   await Promise.all([rm(path.join(gitDir, 'refs', 'remotes'), { recursive: true, force: true }), rm(path.join(gitDir, 'refs', 'tags'), { recursive: true, force: true })]);
   await mkdir(path.join(gitDir, 'refs', 'tags'), { recursive: true });
-  await writeFile(path.join(gitDir, 'packed-refs'), `# pack-refs with: peeled fully-peeled sorted\n${packed.map((l) => `${l}\n`).join('')}`);
+  await writeFile(path.join(gitDir, 'packed-refs'), await packedRefs(place, only));
 }
 
 /**
@@ -129,6 +124,7 @@ async function cutHistory(place: RepositoryPlace, target: string, sha: string, d
   const shallowFile = path.join(target, '.git', 'shallow');
   if (depth === 0) {
     await rm(shallowFile, { force: true });
+    await copySourceShallow(place, path.join(target, '.git'));
     return;
   }
   if (depth === 1) {

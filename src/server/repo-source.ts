@@ -2,8 +2,9 @@
 // planning and running (the user's repository is never touched).
 
 import { existsSync } from 'node:fs';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { checkoutCommit, repositoryPlace } from '../plan/git-checkout.ts';
 import { runGit } from '../plan/git.ts';
 import type { PlanInput } from '../plan/planner.ts';
 import type { RepoRecord } from '../storage/db/records.ts';
@@ -56,8 +57,10 @@ export class RepoSources {
 
   /**
    * A working checkout of `revision` with every branch and tag of the source, so events can be built
-   * from it as from the user's own clone. With `worktree: false` HEAD is detached at `revision`
-   * but no file is checked out: enough for git's plumbing and `loadWorkflowsAt`. Disposed by the caller.
+   * from it as from the user's own clone. It borrows the source's objects and is written directly
+   * (git-checkout.ts): a `git clone --shared` and a fetch of every ref cost four times as much. With
+   * `worktree: false` HEAD is detached at `revision` but no file is checked out: enough for git's
+   * plumbing and `loadWorkflowsAt`. Disposed by the caller.
    */
   async checkout(repo: RepoRecord, revision: string, label: string, { worktree = true } = {}): Promise<{ dir: string; sha: string; dispose(): Promise<void> }> {
     const source = await this.gitSource(repo);
@@ -65,12 +68,12 @@ export class RepoSources {
     await mkdir(path.dirname(dir), { recursive: true });
     const dispose = () => rm(dir, { recursive: true, force: true, maxRetries: 3 });
     try {
-      await runGit(this.dataDir, ['clone', '--quiet', '--shared', '--no-checkout', '--template=', source, dir]);
-      await runGit(dir, ['fetch', '--quiet', '--update-head-ok', 'origin', '+refs/heads/*:refs/heads/*', '+refs/tags/*:refs/tags/*']);
-      const sha = (await runGit(dir, ['rev-parse', '--verify', `${revision}^{commit}`])).trim();
-      // Without files to check out, detaching HEAD is one write: no git process for it.
-      if (worktree) await runGit(dir, ['checkout', '--quiet', '--detach', sha]);
-      else await writeFile(path.join(dir, '.git', 'HEAD'), `${sha}\n`);
+      const [place, sha, head] = await Promise.all([
+        repositoryPlace(source),
+        runGit(source, ['rev-parse', '--verify', '--end-of-options', `${revision}^{commit}`]).then((out) => out.trim()),
+        runGit(source, ['symbolic-ref', '--quiet', 'HEAD'], { absentExitCodes: [1, 128] }),
+      ]);
+      await checkoutCommit(place, sha, dir, { localBranches: true, files: worktree, ...(head ? { originHead: head.trim() } : {}) });
       return { dir, sha, dispose };
     } catch (error) {
       await dispose();

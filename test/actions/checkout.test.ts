@@ -2,6 +2,7 @@
 // three commits, a tag, a second branch and a local submodule.
 
 import assert from 'node:assert/strict';
+import { rm } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import { createRepo, type TempRepo } from '../support/git-repo.ts';
 import { dedent, gantryRun, jobOf, stepOf, type RunOutcome } from '../support/run.ts';
@@ -53,6 +54,16 @@ const workflow = [
   job('- uses: actions/checkout@v4\n  with:\n    path: ../elsewhere'),
   '  foreign:',
   job('- uses: actions/checkout@v4\n  with:\n    repository: someone/else'),
+  '  described:',
+  '    runs-on: ubuntu-latest',
+  '    steps:',
+  '      - id: workspace',
+  '        run: echo "version=$(git describe 2>&1)" >> "$GITHUB_OUTPUT"',
+  '      - uses: actions/checkout@v4',
+  '        with:',
+  '          fetch-depth: 0',
+  '      - id: checkout',
+  '        run: echo "version=$(git describe 2>&1)" >> "$GITHUB_OUTPUT"',
 ].join('\n');
 
 describe('actions/checkout (built in)', () => {
@@ -67,6 +78,7 @@ describe('actions/checkout (built in)', () => {
     repo = await createRepo({ 'one.txt': '1\n' });
     first = (await repo.git('rev-parse', 'HEAD')).trim();
     await repo.git('tag', 'v1');
+    await repo.git('tag', '--annotate', 'v2', '--message', 'release two');
     await repo.git('branch', 'other');
     await repo.git('-c', 'protocol.file.allow=always', 'submodule', '--quiet', 'add', library.dir, 'vendor/lib');
     await repo.commit('add the submodule');
@@ -90,7 +102,7 @@ describe('actions/checkout (built in)', () => {
   });
 
   it('keeps all history and tags with fetch-depth 0, and two commits with fetch-depth 2', () => {
-    assert.deepEqual(outputs('full'), { branch: 'main', head: last, shallow: 'false', count: '3', tags: 'v1 ', untracked: 'no', lib: 'no' });
+    assert.deepEqual(outputs('full'), { branch: 'main', head: last, shallow: 'false', count: '3', tags: 'v1 v2 ', untracked: 'no', lib: 'no' });
     assert.equal(outputs('depth2').shallow, 'true');
     assert.equal(outputs('depth2').count, '2');
   });
@@ -112,6 +124,15 @@ describe('actions/checkout (built in)', () => {
     assert.equal(outputs('nosub').lib, 'no');
   });
 
+  it('lets git describe find an annotated tag, in the job\'s own copy of the repository and after a full checkout', () => {
+    const described = jobOf(run.report!, 'described');
+    for (const step of ['workspace', 'checkout']) {
+      const version = stepOf(described, step).outputs.version ?? '';
+      assert.match(version, /^v2-2-g[0-9a-f]{7,}$/, `${step}: ${version}`);
+      assert.ok(last.startsWith(version.split('-g')[1]!), `${step}: ${version} names ${last}`);
+    }
+  });
+
   it('fails clearly for an unknown ref, a path outside the workspace and another repository', () => {
     assert.equal(conclusion('badref'), 'failure');
     assert.match(run.stdout, /ref 'no-such-ref' is neither a branch, a tag nor a commit of the local repository/);
@@ -119,5 +140,48 @@ describe('actions/checkout (built in)', () => {
     assert.match(run.stdout, /repository path '\.\.\/elsewhere' is not under/);
     assert.equal(conclusion('foreign'), 'failure');
     assert.match(run.stdout, /checks out the event's repository .* only; 'someone\/else' is not available here/);
+  });
+});
+
+describe('a shallow clone as the local repository', () => {
+  let source: TempRepo;
+  let shallow: string;
+  let run: RunOutcome;
+
+  before(async () => {
+    source = await createRepo({ 'one.txt': '1\n' });
+    await source.commit('second');
+    await source.write(
+      '.github/workflows/shallow.yml',
+      dedent(`
+        on: push
+        jobs:
+          shallow:
+            runs-on: ubuntu-latest
+            steps:
+              - id: workspace
+                run: echo "count=$(git rev-list --count HEAD 2>&1)" >> "$GITHUB_OUTPUT"
+              - uses: actions/checkout@v4
+                with:
+                  fetch-depth: 0
+              - id: full
+                run: echo "count=$(git rev-list --count HEAD 2>&1)" >> "$GITHUB_OUTPUT"
+      `),
+    );
+    await source.commit('workflow');
+    shallow = `${source.dir}-shallow`;
+    await source.git('clone', '--quiet', '--depth', '1', `file://${source.dir}`, shallow);
+    run = await gantryRun(shallow);
+  });
+  after(async () => {
+    await source?.remove();
+    if (shallow) await rm(shallow, { recursive: true, force: true });
+  });
+
+  it("keeps the clone's depth in the job's copy and after a full checkout, so git reads history without looking for missing parents", () => {
+    const job = jobOf(run.report!, 'shallow');
+    assert.equal(job.conclusion, 'success', run.stdout);
+    assert.equal(stepOf(job, 'workspace').outputs.count, '1');
+    assert.equal(stepOf(job, 'full').outputs.count, '1');
   });
 });
