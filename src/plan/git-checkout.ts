@@ -1,7 +1,8 @@
 // Checkouts that borrow a local repository's objects, as `git clone --shared`
 // makes them, written directly: `git clone` of a local path starts an
 // upload-pack server and costs several times more. Used for each job's
-// workspace and by the built-in actions/checkout.
+// workspace, by the built-in actions/checkout and for the server's private
+// clones (events and runs).
 
 import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
