@@ -56,6 +56,8 @@ export interface CheckoutRefs {
   originHead?: string;
   /** With `false`, HEAD is detached at the commit and no file is checked out: enough for git's plumbing. */
   files?: boolean;
+  /** origin's URL when it is not the source's folder: where the source itself came from, which names the repository in events. */
+  originUrl?: string;
 }
 
 /**
@@ -72,7 +74,7 @@ export async function checkoutCommit(place: RepositoryPlace, sha: string, folder
     writeFile(path.join(gitDir, 'HEAD'), `${sha}\n`),
     writeFile(path.join(gitDir, 'objects/info/alternates'), `${place.objects}\n`),
     writeFile(path.join(gitDir, 'packed-refs'), packed),
-    writeFile(path.join(gitDir, 'config'), checkoutConfig(place.top)),
+    writeFile(path.join(gitDir, 'config'), checkoutConfig(refs.originUrl ?? place.top)),
     ...(originHead ? [writeFile(path.join(gitDir, 'refs/remotes/origin/HEAD'), `ref: ${originHead}\n`)] : []),
     copySourceShallow(place, gitDir),
   ]);

@@ -10,6 +10,11 @@ import type { PlanInput } from '../plan/planner.ts';
 import type { RepoRecord } from '../storage/db/records.ts';
 import { loadWorkflowsAt } from './workflows.ts';
 
+/** The last part of a repository's path or URL, without `.git`: `/srv/app.git` and `file:///srv/app` are `app`. */
+function repositoryFolderName(location: string): string {
+  return path.basename(location.replace(/[/\\]+$/, '')).replace(/\.git$/, '') || 'repository';
+}
+
 export class RepoSources {
   /** Mirror updates by repository: the one under way, and the one that will follow it. */
   private readonly updates = new Map<number, { running: Promise<void>; next?: Promise<void> }>();
@@ -57,23 +62,32 @@ export class RepoSources {
 
   /**
    * A working checkout of `revision` with every branch and tag of the source, so events can be built
-   * from it as from the user's own clone. It borrows the source's objects and is written directly
+   * from it as from the user's own clone: its origin is where the source came from (the registered
+   * URL, or the registered folder's own origin), and it is named as the repository. It borrows the source's objects and is written directly
    * (git-checkout.ts): a `git clone --shared` and a fetch of every ref cost four times as much. With
    * `worktree: false` HEAD is detached at `revision` but no file is checked out: enough for git's
    * plumbing and `loadWorkflowsAt`. Disposed by the caller.
    */
   async checkout(repo: RepoRecord, revision: string, label: string, { worktree = true } = {}): Promise<{ dir: string; sha: string; dispose(): Promise<void> }> {
     const source = await this.gitSource(repo);
-    const dir = path.join(this.dataDir, 'work', `${label}-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`);
-    await mkdir(path.dirname(dir), { recursive: true });
-    const dispose = () => rm(dir, { recursive: true, force: true, maxRetries: 3 });
+    const folder = path.join(this.dataDir, 'work', `${label}-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`);
+    // Named as the repository: where its origin does not name it, events are named after this folder.
+    const dir = path.join(folder, repositoryFolderName(repo.url ?? source));
+    await mkdir(folder, { recursive: true });
+    const dispose = () => rm(folder, { recursive: true, force: true, maxRetries: 3 });
     try {
-      const [place, sha, head] = await Promise.all([
+      const [place, sha, head, origin] = await Promise.all([
         repositoryPlace(source),
         runGit(source, ['rev-parse', '--verify', '--end-of-options', `${revision}^{commit}`]).then((out) => out.trim()),
         runGit(source, ['symbolic-ref', '--quiet', 'HEAD'], { absentExitCodes: [1, 128] }),
+        runGit(source, ['config', '--get', 'remote.origin.url'], { absentExitCodes: [1] }),
       ]);
-      await checkoutCommit(place, sha, dir, { localBranches: true, files: worktree, ...(head ? { originHead: head.trim() } : {}) });
+      await checkoutCommit(place, sha, dir, {
+        localBranches: true,
+        files: worktree,
+        originUrl: origin?.trim() || source,
+        ...(head ? { originHead: head.trim() } : {}),
+      });
       return { dir, sha, dispose };
     } catch (error) {
       await dispose();

@@ -7,6 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { buildPushEvent } from '../../src/plan/events/index.ts';
 import { findDefaultBranch } from '../../src/plan/events/repository.ts';
 import { runGit } from '../../src/plan/git.ts';
 import { RepoSources } from '../../src/server/repo-source.ts';
@@ -38,7 +39,7 @@ describe('repository sources by URL', () => {
     }
   });
 
-  it('makes private checkouts from the mirror or a registered path, bare or not, as a clone with every branch and tag', async () => {
+  it('makes private checkouts from the mirror or a registered path, bare or not, as a clone with every branch and tag, named as the repository', async () => {
     const sources = new RepoSources(dataDir);
     await source.git('checkout', '--quiet', '-b', 'feature');
     await source.write('feature.txt', 'x\n');
@@ -48,12 +49,13 @@ describe('repository sources by URL', () => {
     await source.git('tag', '--annotate', 'v1', '--message', 'one', 'HEAD~1');
     const bare = path.join(dataDir, 'bare.git');
     await runGit(dataDir, ['clone', '--quiet', '--bare', source.dir, bare]);
+    const sourceName = `local/${path.basename(source.dir)}`;
     const registered = [
-      { id: 8, name: 'by-url', path: null, url: `file://${source.dir}` },
-      { id: 9, name: 'by-path', path: source.dir, url: null },
-      { id: 10, name: 'bare-path', path: bare, url: null },
+      { id: 8, name: 'by-url', path: null, url: `file://${source.dir}`, named: sourceName },
+      { id: 9, name: 'by-path', path: source.dir, url: null, named: sourceName },
+      { id: 10, name: 'bare-path', path: bare, url: null, named: 'local/bare' },
     ];
-    for (const entry of registered) {
+    for (const { named, ...entry } of registered) {
       const repo = { ...entry, defaultBranch: 'main', createdAt: new Date().toISOString() };
       const plumbing = await sources.checkout(repo, 'HEAD', 'event', { worktree: false });
       const git = (...args: string[]) => runGit(plumbing.dir, args).then((out) => out.trim());
@@ -64,6 +66,8 @@ describe('repository sources by URL', () => {
       assert.equal(await findDefaultBranch(plumbing.dir), 'main', `${entry.name}: origin/HEAD names the default branch`);
       assert.match(await git('describe'), /^v1-1-g[0-9a-f]{7,}$/, `${entry.name}: annotated tags peel`);
       assert.equal(existsSync(path.join(plumbing.dir, 'README.md')), false, `${entry.name}: no files without a worktree`);
+      const event = await buildPushEvent(plumbing.dir, { ref: 'refs/heads/main' });
+      assert.equal((event.payload.repository as { full_name: string }).full_name, named, `${entry.name}: the repository is named as the CLI names it there, not after the checkout's folder`);
       const run = await sources.checkout(repo, feature, 'run');
       assert.equal(existsSync(path.join(run.dir, 'feature.txt')), true, `${entry.name}: the run's checkout has the commit's files`);
       assert.equal((await runGit(run.dir, ['status', '--porcelain'])).trim(), '', entry.name);
@@ -72,6 +76,11 @@ describe('repository sources by URL', () => {
         assert.equal(existsSync(made.dir), false);
       }
     }
+    await source.git('remote', 'add', 'origin', 'https://github.com/team/app.git');
+    const withOrigin = await sources.checkout({ ...registered[1]!, defaultBranch: 'main', createdAt: '' }, 'HEAD', 'event', { worktree: false });
+    const event = await buildPushEvent(withOrigin.dir, { ref: 'refs/heads/main' });
+    assert.equal((event.payload.repository as { full_name: string }).full_name, 'team/app', "a registered folder's origin names the repository");
+    await withOrigin.dispose();
     await assert.rejects(sources.checkout({ ...registered[1]!, defaultBranch: 'main', createdAt: '' }, 'no-such-ref', 'bad'), /no-such-ref|unknown revision|Needed a single revision/);
   });
 });
