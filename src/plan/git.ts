@@ -229,11 +229,19 @@ export async function logCommits(
 }
 
 export async function readCommit(repoDir: string, revision: string): Promise<GitCommit> {
+  // A full object id is read at once; anything else, or an id git does not know, is resolved
+  // first, which names an unknown revision clearly.
+  if (OBJECT_ID.test(revision)) {
+    const [commit] = await logCommits(repoDir, [revision], { maxCount: 1 }).catch(() => []);
+    if (commit) return commit;
+  }
   const sha = await resolveCommit(repoDir, revision);
   const [commit] = await logCommits(repoDir, [sha], { maxCount: 1 });
   if (!commit) throw unknownRevision(repoDir, revision, ['log', sha]);
   return commit;
 }
+
+const OBJECT_ID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
 
 /** Number of commits selected by `revisions` (as for `git rev-list`). */
 export async function countCommits(repoDir: string, revisions: readonly string[]): Promise<number> {
@@ -249,12 +257,33 @@ export async function diffFiles(repoDir: string, from: string | null, to: string
   const output = await runGit(repoDir, ['diff-tree', '-r', '-z', '--no-commit-id', '--no-renames', '--name-status', from, to]);
   const changes: FileChanges = { added: [], removed: [], modified: [] };
   const tokens = output.split(FIELD_SEPARATOR);
-  for (let index = 0; index + 1 < tokens.length; index += 2) {
-    const status = tokens[index] ?? '';
-    const path = tokens[index + 1] ?? '';
-    if (status.startsWith('A')) changes.added.push(path);
-    else if (status.startsWith('D')) changes.removed.push(path);
-    else changes.modified.push(path);
+  for (let index = 0; index + 1 < tokens.length; index += 2) addChange(changes, tokens[index] ?? '', tokens[index + 1] ?? '');
+  return changes;
+}
+
+function addChange(changes: FileChanges, status: string, path: string): void {
+  if (status.startsWith('A')) changes.added.push(path);
+  else if (status.startsWith('D')) changes.removed.push(path);
+  else changes.modified.push(path);
+}
+
+/**
+ * What each commit changed against its first parent (every file, as added, for a root commit), as
+ * diffFiles tells it, for all of them with one `git diff-tree --stdin`.
+ */
+export async function commitChanges(repoDir: string, commits: readonly GitCommit[]): Promise<Map<string, FileChanges>> {
+  const changes = new Map<string, FileChanges>(commits.map((commit) => [commit.sha, { added: [], removed: [], modified: [] }]));
+  if (changes.size === 0) return changes;
+  // "<commit> <parent>" diffs the commit against that parent alone, so a merge is diffed as diffFiles does.
+  const input = commits.map((commit) => `${commit.sha}${commit.parents[0] ? ` ${commit.parents[0]}` : ''}\n`).join('');
+  const output = (await execGit(repoDir, ['diff-tree', '-r', '-z', '--no-renames', '--name-status', '--root', '--stdin'], {}, input))!.toString('utf8');
+  const tokens = output.split(FIELD_SEPARATOR);
+  let current: FileChanges | undefined;
+  for (let index = 0; index < tokens.length; index++) {
+    const token = tokens[index] ?? '';
+    // Each commit's changes follow its id; a status is a letter, so an id is never taken for one.
+    if (OBJECT_ID.test(token)) current = changes.get(token);
+    else if (token !== '' && current) addChange(current, token, tokens[++index] ?? '');
   }
   return changes;
 }

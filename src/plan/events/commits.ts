@@ -1,7 +1,6 @@
 // Commits as payloads show them: push's `commits` and `head_commit`, workflow_run's
 // `head_commit`, and the changed-file lists path filters read.
 
-import { diffFiles } from '../git.ts';
 import type { FileChanges, GitCommit } from '../git.ts';
 import type { Payload } from '../payload-fields.ts';
 import { loginFor } from './repository.ts';
@@ -11,18 +10,12 @@ export function mergeChanges(...changes: FileChanges[]): string[] {
   return [...new Set(changes.flatMap((change) => [...change.added, ...change.removed, ...change.modified]))].sort();
 }
 
-/** Changes a single commit made, against its first parent (everything for a root commit). */
-async function commitChanges(repoDir: string, commit: GitCommit): Promise<FileChanges> {
-  return diffFiles(repoDir, commit.parents[0] ?? null, commit.sha);
-}
-
 function commitPerson(person: { name: string; email: string }): Payload {
   return { name: person.name, email: person.email, username: loginFor(person.name, person.email) };
 }
 
-/** A commit in a push payload (`commits[]`, `head_commit`), with the files it changed. */
-export async function commitObject(repoDir: string, commit: GitCommit, htmlUrl: string): Promise<Payload> {
-  const changes = await commitChanges(repoDir, commit);
+/** A commit in a push payload (`commits[]`, `head_commit`), with the files it changed (against its first parent). */
+export function commitObject(commit: GitCommit, changes: FileChanges, htmlUrl: string): Payload {
   return {
     id: commit.sha,
     tree_id: commit.treeSha,

@@ -1,7 +1,7 @@
 // push: the pushed ref and its commit, the commits the push added, and the files
 // they changed.
 
-import { diffFiles, isAncestor, logCommits, mergeBase, readCommit, resolveCommit, tryResolveCommit } from '../git.ts';
+import { commitChanges, diffFiles, isAncestor, logCommits, mergeBase, readCommit, resolveCommit, tryResolveCommit } from '../git.ts';
 import type { GitCommit } from '../git.ts';
 import type { Payload } from '../payload-fields.ts';
 import type { RepoEvent } from '../types.ts';
@@ -65,9 +65,15 @@ export async function buildPushEvent(repoDir: string, options: PushEventOptions 
 
   // A created tag carries no pushed commits, and GitHub does not evaluate path filters for tags.
   const listsCommits = !(isTag && created);
-  const commits = listsCommits ? await logCommits(repoDir, range.revisions, { maxCount: MAX_PUSH_COMMITS }) : [];
-  const changedFiles = isTag ? undefined : mergeChanges(await diffFiles(repoDir, range.diffBase, target.commit));
-  const forced = !created && !(await isAncestor(repoDir, before, target.commit));
+  const [commits, pushedChanges, fastForward] = await Promise.all([
+    listsCommits ? logCommits(repoDir, range.revisions, { maxCount: MAX_PUSH_COMMITS }) : [],
+    isTag ? undefined : diffFiles(repoDir, range.diffBase, target.commit),
+    created || isAncestor(repoDir, before, target.commit),
+  ]);
+  const changedFiles = pushedChanges && mergeChanges(pushedChanges);
+  const forced = !fastForward;
+  const changesByCommit = await commitChanges(repoDir, [...commits.filter((commit) => commit.sha !== head.sha), head]);
+  const commitPayload = (commit: GitCommit) => commitObject(commit, changesByCommit.get(commit.sha)!, info.htmlUrl);
   const compare = created
     ? `${info.htmlUrl}/compare/${shortRefName(target.ref)}`
     : `${info.htmlUrl}/compare/${before.slice(0, 12)}...${target.commit.slice(0, 12)}`;
@@ -85,8 +91,8 @@ export async function buildPushEvent(repoDir: string, options: PushEventOptions 
     forced,
     base_ref: null,
     compare,
-    commits: await Promise.all(commits.map((commit) => commitObject(repoDir, commit, info.htmlUrl))),
-    head_commit: await commitObject(repoDir, head, info.htmlUrl),
+    commits: commits.map(commitPayload),
+    head_commit: commitPayload(head),
   };
   return { name: 'push', ref: target.ref, sha: target.commit, changedFiles, payload };
 }

@@ -62,6 +62,27 @@ describe('buildPushEvent', () => {
     assert.deepEqual(event.changedFiles, ['a.txt', 'b.txt', 'c.txt', 'e.txt', 'src/d.txt']);
   });
 
+  it('gives each pushed commit its changes against its first parent: a root commit adds every file, a merge brings its branch', async () => {
+    const fresh = await TestRepo.create();
+    await fresh.commit('root', { 'r.txt': 'r\n', 'dir/s.txt': 's\n' });
+    await fresh.git('checkout', '-q', '-b', 'topic');
+    await fresh.commit('topic', { 't.txt': 't\n' });
+    await fresh.git('checkout', '-q', 'main');
+    await fresh.commit('main work', { 'r.txt': 'r2\n' });
+    await fresh.git('merge', '-q', '--no-ff', '--no-edit', '-m', 'merge topic', 'topic');
+    const event = await buildPushEvent(fresh.dir, { before: ZERO_SHA });
+    const changes = Object.fromEntries(list(event.payload.commits).map(record).map((c) => [String(c.message), [c.added, c.removed, c.modified]]));
+    assert.deepEqual(changes, {
+      root: [['dir/s.txt', 'r.txt'], [], []],
+      topic: [['t.txt'], [], []],
+      'main work': [[], [], ['r.txt']],
+      'merge topic': [['t.txt'], [], []],
+    });
+    const head = record(event.payload.head_commit);
+    assert.equal(head.message, 'merge topic');
+    assert.deepEqual([head.added, head.removed, head.modified], [['t.txt'], [], []]);
+  });
+
   it('defaults to the checked-out branch with its first parent as before', async () => {
     const event = await buildPushEvent(repo.dir);
     assert.equal(event.ref, 'refs/heads/main');
