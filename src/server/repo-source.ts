@@ -63,10 +63,11 @@ export class RepoSources {
   /**
    * A working checkout of `revision` with every branch and tag of the source, so events can be built
    * from it as from the user's own clone: its origin is where the source came from (the registered
-   * URL, or the registered folder's own origin), and it is named as the repository. It borrows the source's objects and is written directly
-   * (git-checkout.ts): a `git clone --shared` and a fetch of every ref cost four times as much. With
-   * `worktree: false` HEAD is detached at `revision` but no file is checked out: enough for git's
-   * plumbing and `loadWorkflowsAt`. Disposed by the caller.
+   * URL, or the registered folder's own origin), and its folder is named as the repository. It
+   * borrows the source's objects and is written directly (git-checkout.ts): a `git clone --shared`
+   * and a fetch of every ref took twice as long. With `worktree: false` HEAD is detached at
+   * `revision` but no file is checked out: enough for git's plumbing and `loadWorkflowsAt`.
+   * Disposed by the caller.
    */
   async checkout(repo: RepoRecord, revision: string, label: string, { worktree = true } = {}): Promise<{ dir: string; sha: string; dispose(): Promise<void> }> {
     const source = await this.gitSource(repo);

@@ -91,8 +91,8 @@ export async function findDefaultBranch(repoDir: string): Promise<string> {
 }
 
 async function readGitUser(repoDir: string): Promise<GitUser> {
-  const [name, email] = await Promise.all([configValue(repoDir, 'user.name'), configValue(repoDir, 'user.email')]).then(([given, mail]) => [given ?? '', mail ?? ''] as const);
-  return { name: name || 'gantry', email, login: loginFor(name, email) };
+  const [name, email] = await Promise.all([configValue(repoDir, 'user.name'), configValue(repoDir, 'user.email')]);
+  return { name: name || 'gantry', email: email ?? '', login: loginFor(name ?? '', email ?? '') };
 }
 
 async function locateRepository(repoDir: string): Promise<RemoteLocation> {
