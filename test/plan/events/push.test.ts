@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
 import { ZERO_SHA, buildPushEvent } from '../../../src/plan/events/index.ts';
-import { GitError, resolveCommit } from '../../../src/plan/git.ts';
+import { GitError, readCommit, resolveCommit } from '../../../src/plan/git.ts';
 import { TestRepo, list, record, removeTempDirs } from './test-repo.ts';
 
 after(removeTempDirs);
@@ -129,6 +129,10 @@ describe('buildPushEvent', () => {
       return true;
     });
     await assert.rejects(resolveCommit(repo.dir, 'foo'), { name: 'GitError', message: `unknown revision 'foo' in ${repo.dir}` });
+    // A full id is read without resolving it first; one git does not know still gets the clear error.
+    const missing = 'f'.repeat(40);
+    await assert.rejects(readCommit(repo.dir, missing), { name: 'GitError', message: `unknown revision '${missing}' in ${repo.dir}` });
+    assert.equal((await readCommit(repo.dir, shas[2]!)).message, 'remove b');
   });
 });
 
