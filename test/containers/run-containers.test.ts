@@ -140,6 +140,10 @@ describe('gantry run with containers', { concurrency: true }, () => {
     const shared = await scratchDir();
     cleanups.push(() => shared.remove());
     await writeFile(path.join(shared.dir, 'note.txt'), 'from a volume\n');
+    // A container just attached to the network may not resolve names at once: Podman's DNS server
+    // reloads as containers join, and under load it answered a fresh docker:// step's query empty
+    // (once in CI). A step gets five seconds to reach the service by name, as a user's would retry.
+    const fetchApp = 'for i in 1 2 3 4 5 6 7 8 9 10; do wget -qO- http://app/ && break; sleep 0.5; done';
     const repo = await repoWith(`
       on: push
       jobs:
@@ -163,7 +167,7 @@ describe('gantry run with containers', { concurrency: true }, () => {
               run: |
                 echo "env=$FROM_CONTAINER" >> "$GITHUB_OUTPUT"
                 echo "host=$(hostname)" >> "$GITHUB_OUTPUT"
-                echo "page=$(wget -qO- http://app/)" >> "$GITHUB_OUTPUT"
+                echo "page=$(${fetchApp})" >> "$GITHUB_OUTPUT"
                 echo "shell=$0" >> "$GITHUB_OUTPUT"
                 echo "pwd-is-workspace=$([ "$(pwd)" = "$GITHUB_WORKSPACE" ] && echo yes)" >> "$GITHUB_OUTPUT"
                 echo "network=\${{ job.container.network }}" >> "$GITHUB_OUTPUT"
@@ -176,7 +180,7 @@ describe('gantry run with containers', { concurrency: true }, () => {
               uses: docker://${podman.images.busybox}
               with:
                 entrypoint: sh
-                args: -c "echo from-docker-step; echo page=$(wget -qO- http://app/) >> $GITHUB_OUTPUT; echo who=$INPUT_WHO >> $GITHUB_OUTPUT"
+                args: -c "echo from-docker-step; echo page=$(${fetchApp}) >> $GITHUB_OUTPUT; echo who=$INPUT_WHO >> $GITHUB_OUTPUT"
                 who: input-value
     `);
     const result = await gantryRun(repo, ['--container-engine', podman.url, '--services', 'container']);
