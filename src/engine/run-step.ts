@@ -3,7 +3,7 @@
 // commands it left behind.
 
 import { randomUUID } from 'node:crypto';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, ftruncateSync, openSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ProcessStartError, type Executor } from '../executors/types.ts';
 import { resolveShell, scriptFileContent, ShellError } from '../executors/shells.ts';
@@ -107,8 +107,31 @@ export async function prepareScript(
 ): Promise<string[]> {
   const resolved = resolveShell(shell, { which });
   const file = scripts.take(resolved.extension);
-  writeFileSync(file, scriptFileContent(script, resolved.extension));
+  writeScript(file, scriptFileContent(script, resolved.extension));
   return resolved.argv(file);
+}
+
+/**
+ * Writes a script into its file, which is usually one made empty ahead: without truncating it on
+ * open, because ext4 starts writing back a file truncated on open when it is closed, which costs
+ * five times the write (measured: 50–80 µs against 10–15 µs a step).
+ */
+function writeScript(file: string, content: string): void {
+  let fd: number;
+  try {
+    fd = openSync(file, 'r+');
+  } catch {
+    writeFileSync(file, content);
+    return;
+  }
+  try {
+    const bytes = Buffer.from(content);
+    writeFileSync(fd, bytes);
+    // A step may have written to a later step's file.
+    ftruncateSync(fd, bytes.length);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /**

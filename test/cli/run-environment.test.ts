@@ -44,6 +44,13 @@ describe('gantry run: the default environment', () => {
                       echo "job=$GITHUB_JOB"
                       echo "workflow=$GITHUB_WORKFLOW"
                     } >> "$GITHUB_OUTPUT"
+                # Every other script file in RUNNER_TEMP gets a long tail, the one made ahead for the next
+                # step too (once there: three with this step's and the first's): the next step must not keep it.
+                - run: |
+                    for i in $(seq 100); do [ "$(ls "$RUNNER_TEMP"/*.sh | wc -l)" -ge 3 ] && break; sleep 0.05; done
+                    for f in "$RUNNER_TEMP"/*.sh; do
+                      [ "$f" -ef "$0" ] || for n in $(seq 200); do echo 'echo tampered; exit 3'; done >> "$f"
+                    done
                 - id: files
                   run: |
                     {
@@ -75,7 +82,7 @@ describe('gantry run: the default environment', () => {
   });
   after(() => repo.remove());
 
-  it('runs', () => {
+  it('runs, each step its own script whatever an earlier step wrote into the temp folder', () => {
     assert.equal(run.code, 0, run.stderr + run.stdout);
   });
 
