@@ -154,7 +154,10 @@ export class Workspaces {
       this.remove(base);
       return;
     }
-    this.spares.push(this.spare(made, reuseFolder(base, SPARE_PREFIX, made.layout)));
+    // Sent after what runs in this turn of the event loop: a job waiting for this one's end starts
+    // its step first, and the message (a copy of the layout for the other thread) is sent while it runs.
+    const reused = new Promise<string>((resolve) => setImmediate(() => resolve(reuseFolder(base, SPARE_PREFIX, made.layout))));
+    this.spares.push(this.spare(made, reused));
   }
 
   private spare(folder: Omit<MadeFolder, 'base' | 'ready'>, base: Promise<string>): MadeFolder {
