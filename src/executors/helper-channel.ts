@@ -1,22 +1,27 @@
 // How Gantry talks to a helper process it started (the host launcher, the launcher inside a sandbox):
-// requests as JSON lines on the helper's stdin, reports as JSON lines from its stdout.
+// requests on the helper's stdin, reports read from its stdout by the reader given (JSON lines for
+// the sandbox's launcher, binary frames for the host's).
 import type { ChildProcess } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 import { LineSplitter } from './line-splitter.ts';
 
 type HelperProcess = ChildProcess & { stdin: Writable; stdout: Readable };
 
-export class HelperChannel<Report> {
+/** Reports as JSON lines. */
+export function jsonLines<Report>(onReport: (report: Report) => void): { write(chunk: Buffer): void } {
+  return new LineSplitter((line) => {
+    if (line !== '') onReport(JSON.parse(line) as Report);
+  });
+}
+
+export class HelperChannel {
   private open = true;
 
   constructor(
     private readonly child: HelperProcess,
-    onReport: (report: Report) => void,
+    reader: { write(chunk: Buffer): void },
   ) {
-    const splitter = new LineSplitter((line) => {
-      if (line !== '') onReport(JSON.parse(line) as Report);
-    });
-    child.stdout.on('data', (chunk: Buffer) => splitter.write(chunk));
+    child.stdout.on('data', (chunk: Buffer) => reader.write(chunk));
     child.stdin.on('error', () => {});
   }
 

@@ -2,64 +2,68 @@
 // large, and starting a process forks it: page tables and all, on Gantry's event loop. This process
 // is small, so its forks are cheap, and they happen beside Gantry rather than in its way.
 //
-// Requests arrive as JSON lines on stdin; reports leave as JSON lines on stdout. A process's output
-// never passes through here: for each of its stdout and stderr this connects to Gantry's socket,
-// sends the stream's 16-byte key first, and hands the socket to the process as that stream.
+// Requests arrive as JSON lines on stdin. Reports leave on stdout as native-launcher.c writes them
+// (see launcher-reports.ts): a 9-byte header (type, id, payload length) and the payload. A process's
+// stdout and stderr are pipes read here and relayed as reports.
 // Plain JavaScript: it runs with the host's Node.js from `node --eval`, without Gantry's loader.
 import { Buffer } from 'node:buffer';
 import { spawn } from 'node:child_process';
-import { rmSync } from 'node:fs';
-import { connect } from 'node:net';
-import path from 'node:path';
 import { createInterface } from 'node:readline';
 
-const socketPath = process.env.GANTRY_LAUNCHER_SOCKET;
+const HEADER = 9;
 /** Process groups this started that may still run: ended when Gantry goes away. */
 const groups = new Set();
+/** The output streams still read, by request id. */
+const outputs = new Map();
 
-function report(message) {
-  process.stdout.write(`${JSON.stringify(message)}\n`);
+function report(type, id, payload = Buffer.alloc(0)) {
+  const header = Buffer.allocUnsafe(HEADER);
+  header.write(type, 0, 'latin1');
+  header.writeUInt32LE(id, 1);
+  header.writeUInt32LE(payload.length, 5);
+  process.stdout.write(payload.length === 0 ? header : Buffer.concat([header, payload]));
 }
 
-function outputSocket(key) {
-  return new Promise((resolve, reject) => {
-    const socket = connect(socketPath);
-    socket.once('error', reject);
-    socket.once('connect', () => socket.write(Buffer.from(key, 'hex'), (error) => (error ? reject(error) : resolve(socket))));
+const fields = (...values) => Buffer.from(values.join('\0'));
+
+function failed(id, error) {
+  report('F', id, fields(error.code ?? 'EUNKNOWN', error.message));
+}
+
+function relay(id, streams) {
+  const open = new Set(streams);
+  outputs.set(id, open);
+  streams.forEach((stream, index) => {
+    stream.on('data', (chunk) => report(index === 0 ? 'O' : 'E', id, chunk));
+    stream.once('close', () => {
+      if (!open.delete(stream)) return;
+      report(index === 0 ? 'o' : 'e', id);
+      if (open.size === 0) outputs.delete(id);
+    });
   });
 }
 
-async function start({ id, argv, env, cwd, keys }) {
-  let sockets = [];
-  try {
-    sockets = await Promise.all([outputSocket(keys.stdout), outputSocket(keys.stderr)]);
-  } catch (error) {
-    for (const socket of sockets) socket.destroy();
-    report({ id, event: 'failed', code: null, message: `cannot reach Gantry's output socket: ${error.message}` });
-    return;
-  }
+function start({ id, argv, env, cwd }) {
   const [program, ...args] = argv;
   let child;
   try {
-    child = spawn(program, args, { env, cwd, detached: true, stdio: ['ignore', sockets[0], sockets[1]] });
+    child = spawn(program, args, { env, cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   } catch (error) {
-    report({ id, event: 'failed', code: error.code ?? null, message: error.message });
+    failed(id, error);
     return;
-  } finally {
-    // The process holds its own copies now; Gantry sees the end of its output when the process's are closed.
-    for (const socket of sockets) socket.destroy();
   }
   if (child.pid === undefined) {
-    child.once('error', (error) => report({ id, event: 'failed', code: error.code ?? null, message: error.message }));
+    child.once('error', (error) => failed(id, error));
     return;
   }
   const pid = child.pid;
   groups.add(pid);
-  report({ id, event: 'started', pid });
+  report('S', id, Buffer.from(String(pid)));
+  relay(id, [child.stdout, child.stderr]);
   child.once('exit', (code, signal) => {
     const groupLeft = groupAlive(pid);
     if (!groupLeft) groups.delete(pid);
-    report({ id, event: 'exit', code, signal, groupLeft });
+    report('X', id, fields(code ?? '', signal ?? '', groupLeft ? 1 : 0));
   });
 }
 
@@ -72,15 +76,25 @@ function groupAlive(pid) {
   }
 }
 
+/** Gantry reads no more of this process's output: stop reading it (a writer then gets EPIPE). */
+function closeOutput(id) {
+  const open = outputs.get(id);
+  outputs.delete(id);
+  for (const stream of open ?? []) {
+    open.delete(stream);
+    stream.destroy();
+  }
+}
+
 createInterface({ input: process.stdin }).on('line', (line) => {
   const request = JSON.parse(line);
-  if (request.op === 'run') void start(request);
+  if (request.op === 'run') start(request);
   else if (request.op === 'forget') groups.delete(request.pid);
+  else if (request.op === 'close') closeOutput(request.id);
 });
 
-// Gantry has gone (even killed): nothing it started may outlive it, nor its socket's folder.
+// Gantry has gone (even killed): nothing it started may outlive it.
 process.stdin.on('end', () => {
-  rmSync(path.dirname(socketPath), { recursive: true, force: true });
   for (const pid of groups) {
     try {
       process.kill(-pid, 'SIGKILL');

@@ -2,39 +2,32 @@
 // started with the first HostExecutor: the C launcher (native-launcher.c) where this machine can build
 // it, else one written for Node (host-launcher.mjs). Starting a process forks its parent: from
 // Gantry's own process (hundreds of megabytes, on its event loop) that cost more than running a
-// trivial step; from a helper it costs a fraction and happens beside Gantry. Output does not pass
-// through the helper: each process's stdout and stderr are sockets connected to Gantry, so Gantry
-// reads them as it would read pipes. Gantry signals the process groups itself.
+// trivial step; from a helper it costs a fraction and happens beside Gantry. The helper reads each
+// process's stdout and stderr from pipes and relays them with its reports (launcher-reports.ts), so a
+// trivial step costs Gantry two wake-ups: its start and, in one read, its output, end and exit.
+// Gantry signals the process groups itself.
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, type Server, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { HelperChannel } from './helper-channel.ts';
+import { ReportReader, type LauncherReport, type OutputStream } from './launcher-reports.ts';
 import { nativeLauncher, type LauncherKind } from './native-launcher.ts';
 
+export type { OutputStream };
+
 const launcherPath = fileURLToPath(new URL('./host-launcher.mjs', import.meta.url));
-const KEY_BYTES = 16;
 
 type Request =
-  | { op: 'run'; id: number; argv: string[]; env: Record<string, string>; cwd: string; keys: Record<OutputStream, string> }
-  | { op: 'forget'; pid: number };
-
-type Report =
-  | { id: number; event: 'started'; pid: number }
-  | { id: number; event: 'exit'; code: number | null; signal: NodeJS.Signals | null; groupLeft: boolean }
-  | { id: number; event: 'failed'; code: string | null; message: string };
+  | { op: 'run'; id: number; argv: string[]; env: Record<string, string>; cwd: string }
+  | { op: 'forget'; pid: number }
+  | { op: 'close'; id: number };
 
 export interface LaunchRequest {
   argv: string[];
   env: Record<string, string>;
   cwd: string;
 }
-
-export type OutputStream = 'stdout' | 'stderr';
 
 export interface LaunchedExit {
   code: number | null;
@@ -65,26 +58,17 @@ export class LaunchError extends Error {
   }
 }
 
+/** A process this launcher was asked to start, until it has exited and its output has ended. */
 interface Pending {
-  started(pid: number): void;
-  failed(error: LaunchError): void;
-  exited(report: Extract<Report, { event: 'exit' }>): void;
+  report(report: LauncherReport): void;
+  output(stream: OutputStream, chunk: Buffer): void;
   abandon(error: Error): void;
-}
-
-/** 16 bytes, 122 of them random, in hex: randomUUID draws from a cached pool, randomBytes makes a system call each time. */
-function streamKey(): string {
-  return randomUUID().replaceAll('-', '');
 }
 
 class Launcher {
   private readonly child: ChildProcessByStdio<Writable, Readable, null>;
-  private readonly channel: HelperChannel<Report>;
-  private readonly server: Server;
-  private readonly socketDir: string;
+  private readonly channel: HelperChannel;
   private readonly pending = new Map<number, Pending>();
-  /** Output sockets expected, by key: who takes each when it connects. */
-  private readonly outputs = new Map<string, (socket: Socket, first: Buffer) => void>();
   private nextId = 1;
   private ended = false;
 
@@ -93,19 +77,14 @@ class Launcher {
     private readonly onEnd: () => void,
   ) {
     const [program, ...args] = launcherCommand(kind);
-    this.socketDir = mkdtempSync(path.join(tmpdir(), 'gantry-launcher-'));
-    const socketPath = path.join(this.socketDir, 'output.sock');
-    this.server = createServer((socket) => this.accept(socket));
-    this.server.listen(socketPath);
-    this.server.on('error', (error) => this.end(error));
-    this.child = spawn(program!, args, {
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', GANTRY_LAUNCHER_SOCKET: socketPath },
-      stdio: ['pipe', 'pipe', 'inherit'],
+    this.child = spawn(program!, args, { env: { PATH: process.env.PATH ?? '/usr/bin:/bin' }, stdio: ['pipe', 'pipe', 'inherit'] });
+    const reader = new ReportReader({
+      report: (report) => this.pending.get(report.id)?.report(report),
+      output: (id, stream, chunk) => this.pending.get(id)?.output(stream, chunk),
     });
-    this.channel = new HelperChannel<Report>(this.child, (report) => this.dispatch(report));
+    this.channel = new HelperChannel(this.child, reader);
     this.child.once('error', (error) => this.end(error));
     this.child.once('close', (code, signal) => this.end(new Error(`the process launcher ${signal === null ? `exited with code ${code}` : `was ended by ${signal}`}`)));
-    process.once('exit', () => rmSync(this.socketDir, { recursive: true, force: true }));
     this.idle();
   }
 
@@ -116,18 +95,12 @@ class Launcher {
   launch(request: LaunchRequest, onOutput: (stream: OutputStream, chunk: Buffer) => void): Promise<Launched> {
     if (this.ended) return Promise.reject(new LaunchError('the process launcher has ended', undefined));
     const id = this.nextId++;
-    const keys = { stdout: streamKey(), stderr: streamKey() };
     let encoded: string | Buffer;
     try {
-      encoded = this.encode({ op: 'run', id, argv: request.argv, env: request.env, cwd: request.cwd, keys });
+      encoded = this.encode({ op: 'run', id, argv: request.argv, env: request.env, cwd: request.cwd });
     } catch (error) {
       return Promise.reject(error as Error);
     }
-    const streams = (['stdout', 'stderr'] as const).map((stream) => this.expectOutput(keys[stream], (chunk) => onOutput(stream, chunk)));
-    const closeOutput = () => {
-      for (const stream of streams) stream.close();
-    };
-    const outputClosed = Promise.all(streams.map((stream) => stream.closed)).then(() => undefined);
     this.busy();
     return new Promise<Launched>((resolve, reject) => {
       let resolveExit!: (exit: LaunchedExit) => void;
@@ -137,31 +110,59 @@ class Launcher {
         rejectExit = rej;
       });
       exited.catch(() => {});
+      let outputDone!: () => void;
+      const outputClosed = new Promise<void>((res) => (outputDone = res));
+      const open = new Set<OutputStream>(['stdout', 'stderr']);
       let pid: number | undefined;
+      let hasExited = false;
       const settle = () => {
+        if (!hasExited || open.size > 0) return;
         this.pending.delete(id);
         if (this.pending.size === 0) this.idle();
       };
+      const endOutput = (stream: OutputStream) => {
+        if (!open.delete(stream) || open.size > 0) return;
+        outputDone();
+        settle();
+      };
+      const closeOutput = () => {
+        if (open.size === 0) return;
+        open.clear();
+        if (pid !== undefined) this.send({ op: 'close', id });
+        outputDone();
+        settle();
+      };
+      const fail = (error: Error) => {
+        hasExited = true;
+        closeOutput();
+        settle();
+        reject(error);
+      };
       this.pending.set(id, {
-        started: (startedPid) => {
-          pid = startedPid;
-          resolve({ pid: startedPid, exited, outputClosed, closeOutput, forget: () => this.send({ op: 'forget', pid: startedPid }) });
+        report: (report) => {
+          if (report.event === 'started') {
+            pid = report.pid;
+            resolve({ pid: report.pid, exited, outputClosed, closeOutput, forget: () => this.send({ op: 'forget', pid: report.pid }) });
+          } else if (report.event === 'failed') {
+            fail(new LaunchError(report.message, report.code));
+          } else if (report.event === 'exit') {
+            hasExited = true;
+            settle();
+            resolveExit({ code: report.code, signal: report.signal, groupLeft: report.groupLeft });
+          } else {
+            endOutput(report.stream);
+          }
         },
-        failed: (error) => {
-          settle();
-          closeOutput();
-          reject(error);
-        },
-        exited: (report) => {
-          settle();
-          resolveExit({ code: report.code, signal: report.signal, groupLeft: report.groupLeft });
+        output: (stream, chunk) => {
+          if (open.has(stream)) onOutput(stream, chunk);
         },
         abandon: (error) => {
+          if (pid === undefined) return fail(new LaunchError(error.message, undefined));
+          hasExited = true;
+          open.clear();
+          outputDone();
           settle();
-          if (pid === undefined) {
-            closeOutput();
-            reject(new LaunchError(error.message, undefined));
-          } else rejectExit(error);
+          rejectExit(error);
         },
       });
       this.channel.write(encoded);
@@ -176,69 +177,22 @@ class Launcher {
     return this.kind === 'native' ? nativeFrame(request) : `${JSON.stringify(request)}\n`;
   }
 
-  /** Delivers the output of the socket that arrives with `key`; `close` stops waiting for it or reading it. */
-  private expectOutput(key: string, onChunk: (chunk: Buffer) => void): { closed: Promise<void>; close(): void } {
-    let socket: Socket | undefined;
-    let done!: () => void;
-    const closed = new Promise<void>((resolve) => (done = resolve));
-    this.outputs.set(key, (connected, first) => {
-      this.outputs.delete(key);
-      socket = connected;
-      if (first.length > 0) onChunk(first);
-      connected.on('data', onChunk);
-      connected.once('close', done);
-    });
-    return {
-      closed,
-      close: () => {
-        this.outputs.delete(key);
-        socket?.destroy();
-        done();
-      },
-    };
-  }
-
-  private accept(socket: Socket): void {
-    socket.on('error', () => {});
-    let head = Buffer.alloc(0);
-    const readKey = (chunk: Buffer) => {
-      head = Buffer.concat([head, chunk]);
-      if (head.length < KEY_BYTES) return;
-      socket.off('data', readKey);
-      const take = this.outputs.get(head.subarray(0, KEY_BYTES).toString('hex'));
-      if (take === undefined) socket.destroy();
-      else take(socket, head.subarray(KEY_BYTES));
-    };
-    socket.on('data', readKey);
-  }
-
-  private dispatch(report: Report): void {
-    const pending = this.pending.get(report.id);
-    if (pending === undefined) return;
-    if (report.event === 'started') pending.started(report.pid);
-    else if (report.event === 'exit') pending.exited(report);
-    else pending.failed(new LaunchError(report.message, report.code ?? undefined));
-  }
-
   private end(error: Error): void {
     if (this.ended) return;
     this.ended = true;
     for (const pending of [...this.pending.values()]) pending.abandon(error);
-    this.server.close();
+    this.pending.clear();
     this.channel.close(true);
-    rmSync(this.socketDir, { recursive: true, force: true });
     this.onEnd();
   }
 
   /** While processes run, the launcher keeps Gantry alive; idle, it does not. */
   private busy(): void {
     this.channel.keepAlive(true);
-    this.server.ref();
   }
 
   private idle(): void {
     this.channel.keepAlive(false);
-    this.server.unref();
   }
 }
 
@@ -257,6 +211,8 @@ function nativeFrame(request: Request): Buffer {
   let text: string;
   if (request.op === 'forget') {
     text = `f${request.pid}\0`;
+  } else if (request.op === 'close') {
+    text = `c${request.id}\0`;
   } else {
     let environment = '';
     let variables = 0;
@@ -264,8 +220,8 @@ function nativeFrame(request: Request): Buffer {
       environment += `${name}=${request.env[name]}\0`;
       variables++;
     }
-    text = `r${request.id}\0${request.argv.length}\0${variables}\0${request.argv.join('\0')}\0${environment}${request.cwd}\0${request.keys.stdout}\0${request.keys.stderr}\0`;
-    if (countNuls(text) !== 6 + request.argv.length + variables) {
+    text = `r${request.id}\0${request.argv.length}\0${variables}\0${request.argv.join('\0')}\0${environment}${request.cwd}\0`;
+    if (countNuls(text) !== 4 + request.argv.length + variables) {
       throw new LaunchError(`${fieldWithNul(request)} holds a null byte`, 'ERR_INVALID_ARG_VALUE');
     }
   }

@@ -5,16 +5,17 @@
 //
 // Requests arrive on stdin as frames: a 4-byte little-endian length, then the frame. A frame is an
 // op byte and NUL-terminated text fields:
-//   'r' id argc envc argv... env... cwd stdout-key stderr-key   start a process
-//   'f' pid                                                     forget a process group
-// Keys are 32 hex digits. Reports leave on stdout as JSON lines, as host-launcher.mjs writes them.
-// Each process's stdout and stderr are sockets connected to Gantry's socket (GANTRY_LAUNCHER_SOCKET),
-// each first sent its 16-byte key. When stdin ends (Gantry has gone, even killed), every process
-// group started here that may still run is killed and the socket's folder removed.
+//   'r' id argc envc argv... env... cwd     start a process
+//   'f' pid                                 forget a process group
+//   'c' id                                  stop reading a process's output
+// Reports leave on stdout as host-launcher.mjs writes them (see launcher-reports.ts): a 9-byte header
+// (type, id and payload length, little-endian) and the payload. Each process's stdout and stderr are
+// pipes read here and relayed as reports, so a process's output, its end of output and its exit leave
+// in the order they happened, a trivial step's in one write. When stdin ends (Gantry has gone, even
+// killed), every process group started here that may still run is killed.
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdint.h>
@@ -23,99 +24,117 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 extern char **environ;
 
+enum { HEADER = 9, CHUNK = 1 << 16, DRAIN_AT_EXIT = 1 << 20 };
+
 struct child {
   pid_t pid;
-  unsigned long id;
-  int running;  // its exit is still to be reported
-  int tracked;  // its group is killed when Gantry goes away
+  uint32_t id;
+  int running;    // its exit is still to be reported
+  int tracked;    // its group is killed when Gantry goes away
+  int output[2];  // read ends of its stdout and stderr, -1 once ended
 };
 
 static struct child *children;
 static size_t child_count, child_capacity;
-static const char *socket_path;
 static int dev_null;
-static sigset_t child_mask;
 
-static void report(const char *text, size_t length) {
-  while (length > 0) {
-    ssize_t written = write(STDOUT_FILENO, text, length);
-    if (written < 0) {
-      if (errno == EINTR) continue;
-      return;  // Gantry has gone; stdin's end will say so.
-    }
-    text += written;
-    length -= (size_t)written;
-  }
+// Reports gathered during one turn of the loop, written together at its end.
+static char *reports;
+static size_t reports_used, reports_capacity;
+
+static void reserve(size_t more) {
+  if (reports_used + more <= reports_capacity) return;
+  while (reports_used + more > reports_capacity) reports_capacity = reports_capacity == 0 ? 2 * CHUNK : reports_capacity * 2;
+  reports = realloc(reports, reports_capacity);
+  if (reports == NULL) abort();
 }
 
-static void report_failure(unsigned long id, int error, const char *what) {
-  char line[512];
+static void put_header(char *at, char type, uint32_t id, uint32_t length) {
+  at[0] = type;
+  memcpy(at + 1, &id, 4);
+  memcpy(at + 5, &length, 4);
+}
+
+static void add_report(char type, uint32_t id, const char *payload, size_t length) {
+  reserve(HEADER + length);
+  put_header(reports + reports_used, type, id, (uint32_t)length);
+  if (length > 0) memcpy(reports + reports_used + HEADER, payload, length);
+  reports_used += HEADER + length;
+}
+
+static void flush_reports(void) {
+  size_t done = 0;
+  while (done < reports_used) {
+    ssize_t written = write(STDOUT_FILENO, reports + done, reports_used - done);
+    if (written < 0) {
+      if (errno == EINTR) continue;
+      break;  // Gantry has gone; stdin's end will say so.
+    }
+    done += (size_t)written;
+  }
+  reports_used = 0;
+}
+
+static void report_failure(uint32_t id, int error, const char *what) {
+  char text[512];
   const char *name = strerrorname_np(error);
-  int length = snprintf(line, sizeof line, "{\"id\":%lu,\"event\":\"failed\",\"code\":\"%s\",\"message\":\"%s: %s\"}\n", id,
-                        name == NULL ? "EUNKNOWN" : name, what, strerror(error));
-  report(line, (size_t)length);
+  int length = snprintf(text, sizeof text, "%s%c%s: %s", name == NULL ? "EUNKNOWN" : name, '\0', what, strerror(error));
+  add_report('F', id, text, (size_t)length < sizeof text ? (size_t)length : sizeof text - 1);
+}
+
+static void close_output(struct child *child, int stream) {
+  if (child->output[stream] < 0) return;
+  close(child->output[stream]);
+  child->output[stream] = -1;
+}
+
+// Relays what the stream holds now, up to `limit` bytes; reports its end when it has ended.
+static void relay(struct child *child, int stream, size_t limit) {
+  size_t relayed = 0;
+  while (child->output[stream] >= 0 && relayed < limit) {
+    reserve(HEADER + CHUNK);
+    ssize_t got = read(child->output[stream], reports + reports_used + HEADER, CHUNK);
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0 && errno == EAGAIN) return;
+    if (got <= 0) {
+      close_output(child, stream);
+      add_report(stream == 0 ? 'o' : 'e', child->id, NULL, 0);
+      return;
+    }
+    put_header(reports + reports_used, stream == 0 ? 'O' : 'E', child->id, (uint32_t)got);
+    reports_used += HEADER + (size_t)got;
+    relayed += (size_t)got;
+  }
 }
 
 static void forget_finished(void) {
   size_t kept = 0;
   for (size_t i = 0; i < child_count; i++) {
-    if (children[i].running || children[i].tracked) children[kept++] = children[i];
+    struct child *child = &children[i];
+    if (child->running || child->tracked || child->output[0] >= 0 || child->output[1] >= 0) children[kept++] = *child;
   }
   child_count = kept;
 }
 
-static void add_child(pid_t pid, unsigned long id) {
+static struct child *child_with_id(uint32_t id) {
+  for (size_t i = 0; i < child_count; i++) {
+    if (children[i].id == id) return &children[i];
+  }
+  return NULL;
+}
+
+static void add_child(pid_t pid, uint32_t id, int out, int err) {
   if (child_count == child_capacity) {
     child_capacity = child_capacity == 0 ? 16 : child_capacity * 2;
     children = realloc(children, child_capacity * sizeof *children);
     if (children == NULL) abort();
   }
-  children[child_count++] = (struct child){pid, id, 1, 1};
-}
-
-static int hex_value(char digit) {
-  if (digit >= '0' && digit <= '9') return digit - '0';
-  if (digit >= 'a' && digit <= 'f') return digit - 'a' + 10;
-  return -1;
-}
-
-// A socket to Gantry that has been sent `key`; -1 with errno set if that failed.
-static int output_socket(const char *key) {
-  unsigned char bytes[16];
-  if (strlen(key) != 32) {
-    errno = EINVAL;
-    return -1;
-  }
-  for (int i = 0; i < 16; i++) {
-    int high = hex_value(key[2 * i]), low = hex_value(key[2 * i + 1]);
-    if (high < 0 || low < 0) {
-      errno = EINVAL;
-      return -1;
-    }
-    bytes[i] = (unsigned char)(high << 4 | low);
-  }
-  struct sockaddr_un address = {.sun_family = AF_UNIX};
-  if (strlen(socket_path) >= sizeof address.sun_path) {
-    errno = ENAMETOOLONG;
-    return -1;
-  }
-  strcpy(address.sun_path, socket_path);
-  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return -1;
-  if (connect(fd, (struct sockaddr *)&address, sizeof address) < 0 || write(fd, bytes, sizeof bytes) != (ssize_t)sizeof bytes) {
-    int error = errno;
-    close(fd);
-    errno = error;
-    return -1;
-  }
-  return fd;
+  children[child_count++] = (struct child){pid, id, 1, 1, {out, err}};
 }
 
 // The child's error, written between vfork and exec (the child shares this memory until then).
@@ -164,7 +183,7 @@ static pid_t start_process(char **argv, char **env, const char *cwd, int out, in
   return pid;
 }
 
-// Fields of a 'r' frame, each NUL-terminated; NULL past the end of the frame.
+// Fields of a frame, each NUL-terminated; NULL past the end of the frame.
 static char *next_field(char **cursor, const char *end) {
   char *field = *cursor;
   if (field >= end) return NULL;
@@ -174,11 +193,26 @@ static char *next_field(char **cursor, const char *end) {
   return field;
 }
 
+// Pipes for a process's stdout and stderr: `ends` gets {stdout read, stdout write, stderr read, stderr write}.
+static int output_pipes(int ends[4]) {
+  if (pipe2(ends, O_CLOEXEC) < 0) return -1;
+  if (pipe2(ends + 2, O_CLOEXEC) < 0) {
+    int error = errno;
+    close(ends[0]);
+    close(ends[1]);
+    errno = error;
+    return -1;
+  }
+  fcntl(ends[0], F_SETFL, O_NONBLOCK);
+  fcntl(ends[2], F_SETFL, O_NONBLOCK);
+  return 0;
+}
+
 static void run_request(char *frame, const char *end) {
   char *cursor = frame;
   char *id_text = next_field(&cursor, end), *argc_text = next_field(&cursor, end), *envc_text = next_field(&cursor, end);
   if (id_text == NULL || argc_text == NULL || envc_text == NULL) return;
-  unsigned long id = strtoul(id_text, NULL, 10);
+  uint32_t id = (uint32_t)strtoul(id_text, NULL, 10);
   size_t argc = strtoul(argc_text, NULL, 10), envc = strtoul(envc_text, NULL, 10);
   char **argv = calloc(argc + 1, sizeof *argv), **env = calloc(envc + 1, sizeof *env);
   if (argv == NULL || env == NULL) abort();
@@ -186,30 +220,25 @@ static void run_request(char *frame, const char *end) {
   for (size_t i = 0; complete && i < argc; i++) complete = (argv[i] = next_field(&cursor, end)) != NULL;
   for (size_t i = 0; complete && i < envc; i++) complete = (env[i] = next_field(&cursor, end)) != NULL;
   char *cwd = complete ? next_field(&cursor, end) : NULL;
-  char *keys[2] = {cwd ? next_field(&cursor, end) : NULL, NULL};
-  keys[1] = keys[0] ? next_field(&cursor, end) : NULL;
-  if (keys[1] == NULL) {
+  int ends[4];
+  if (cwd == NULL) {
     report_failure(id, EINVAL, "malformed request");
+  } else if (output_pipes(ends) < 0) {
+    report_failure(id, errno, "cannot make the pipes for its output");
   } else {
-    int out = output_socket(keys[0]);
-    int err = out < 0 ? -1 : output_socket(keys[1]);
-    if (err < 0) {
-      int error = errno;
-      if (out >= 0) close(out);
-      report_failure(id, error, "cannot reach Gantry's output socket");
+    pid_t pid = start_process(argv, env, cwd, ends[1], ends[3]);
+    int error = errno;
+    close(ends[1]);
+    close(ends[3]);
+    if (pid < 0) {
+      close(ends[0]);
+      close(ends[2]);
+      report_failure(id, error, argv[0]);
     } else {
-      pid_t pid = start_process(argv, env, cwd, out, err);
-      int error = errno;
-      close(out);
-      close(err);
-      if (pid < 0) {
-        report_failure(id, error, argv[0]);
-      } else {
-        add_child(pid, id);
-        char line[128];
-        int length = snprintf(line, sizeof line, "{\"id\":%lu,\"event\":\"started\",\"pid\":%d}\n", id, (int)pid);
-        report(line, (size_t)length);
-      }
+      add_child(pid, id, ends[0], ends[2]);
+      char text[16];
+      int length = snprintf(text, sizeof text, "%d", (int)pid);
+      add_report('S', id, text, (size_t)length);
     }
   }
   free(argv);
@@ -227,6 +256,17 @@ static void forget_request(char *frame, const char *end) {
   forget_finished();
 }
 
+static void close_request(char *frame, const char *end) {
+  char *cursor = frame;
+  char *id_text = next_field(&cursor, end);
+  if (id_text == NULL) return;
+  struct child *child = child_with_id((uint32_t)strtoul(id_text, NULL, 10));
+  if (child == NULL) return;
+  close_output(child, 0);
+  close_output(child, 1);
+  forget_finished();
+}
+
 static void reap(int signals) {
   struct signalfd_siginfo info;
   while (read(signals, &info, sizeof info) == sizeof info) {
@@ -235,45 +275,44 @@ static void reap(int signals) {
   pid_t pid;
   while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
     for (size_t i = 0; i < child_count; i++) {
-      if (children[i].pid != pid || !children[i].running) continue;
-      children[i].running = 0;
+      struct child *child = &children[i];
+      if (child->pid != pid || !child->running) continue;
+      child->running = 0;
       int group_left = kill(-pid, 0) == 0;
-      if (!group_left) children[i].tracked = 0;
-      const char *left = group_left ? "true" : "false";
-      char line[192];
+      if (!group_left) child->tracked = 0;
+      // What it wrote before it exited goes first (bounded: a process left in its group may write on).
+      relay(child, 0, DRAIN_AT_EXIT);
+      relay(child, 1, DRAIN_AT_EXIT);
+      char text[64];
       int length;
       if (WIFSIGNALED(status)) {
         const char *name = sigabbrev_np(WTERMSIG(status));
-        length = snprintf(line, sizeof line, "{\"id\":%lu,\"event\":\"exit\",\"code\":null,\"signal\":\"SIG%s\",\"groupLeft\":%s}\n",
-                          children[i].id, name == NULL ? "UNKNOWN" : name, left);
+        length = snprintf(text, sizeof text, "%cSIG%s%c%d", '\0', name == NULL ? "UNKNOWN" : name, '\0', group_left);
       } else {
-        length = snprintf(line, sizeof line, "{\"id\":%lu,\"event\":\"exit\",\"code\":%d,\"signal\":null,\"groupLeft\":%s}\n", children[i].id,
-                          WEXITSTATUS(status), left);
+        length = snprintf(text, sizeof text, "%d%c%c%d", WEXITSTATUS(status), '\0', '\0', group_left);
       }
-      report(line, (size_t)length);
+      add_report('X', child->id, text, (size_t)length);
     }
   }
   forget_finished();
 }
 
 static void end_everything(void) {
-  char *folder = strdup(socket_path);
-  unlink(socket_path);
-  if (folder != NULL) rmdir(dirname(folder));
   for (size_t i = 0; i < child_count; i++) {
     if (children[i].tracked) kill(-children[i].pid, SIGKILL);
   }
   exit(0);
 }
 
-int main(void) {
-  socket_path = getenv("GANTRY_LAUNCHER_SOCKET");
-  if (socket_path == NULL) {
-    fputs("gantry-process-launcher: GANTRY_LAUNCHER_SOCKET is not set\n", stderr);
-    return 2;
+int main(int argc, char **argv) {
+  // How native-launcher.ts checks that a build runs on this machine.
+  if (argc == 2 && strcmp(argv[1], "--check") == 0) {
+    puts("gantry-process-launcher");
+    return 0;
   }
   signal(SIGPIPE, SIG_IGN);
   dev_null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+  sigset_t child_mask;
   sigemptyset(&child_mask);
   sigaddset(&child_mask, SIGCHLD);
   sigprocmask(SIG_BLOCK, &child_mask, NULL);
@@ -288,13 +327,36 @@ int main(void) {
   size_t capacity = 1 << 16, used = 0;
   char *buffer = malloc(capacity);
   if (buffer == NULL) abort();
-  struct pollfd watched[2] = {{.fd = STDIN_FILENO, .events = POLLIN}, {.fd = signals, .events = POLLIN}};
+  struct pollfd *watched = NULL;
+  size_t watched_capacity = 0;
   for (;;) {
-    if (poll(watched, 2, -1) < 0) {
+    flush_reports();
+    // stdin, the signals, then each open output stream (its child's index and stream in `owners`).
+    if (watched_capacity < 2 + 2 * child_count) {
+      watched_capacity = 2 + 2 * child_count + 16;
+      watched = realloc(watched, watched_capacity * (sizeof *watched + sizeof(size_t)));
+      if (watched == NULL) abort();
+    }
+    size_t *owners = (size_t *)(watched + watched_capacity);
+    watched[0] = (struct pollfd){.fd = STDIN_FILENO, .events = POLLIN};
+    watched[1] = (struct pollfd){.fd = signals, .events = POLLIN};
+    size_t count = 2;
+    for (size_t i = 0; i < child_count; i++) {
+      for (int stream = 0; stream < 2; stream++) {
+        if (children[i].output[stream] < 0) continue;
+        owners[count] = 2 * i + (size_t)stream;
+        watched[count++] = (struct pollfd){.fd = children[i].output[stream], .events = POLLIN};
+      }
+    }
+    if (poll(watched, count, -1) < 0) {
       if (errno == EINTR) continue;
       end_everything();
     }
+    for (size_t i = 2; i < count; i++) {
+      if (watched[i].revents != 0) relay(&children[owners[i] / 2], (int)(owners[i] % 2), CHUNK);
+    }
     if (watched[1].revents & POLLIN) reap(signals);
+    forget_finished();
     if (watched[0].revents == 0) continue;
     if (used == capacity) {
       capacity *= 2;
@@ -314,6 +376,7 @@ int main(void) {
       const char *end = frame + length;
       if (length > 0 && frame[0] == 'r') run_request(frame + 1, end);
       else if (length > 0 && frame[0] == 'f') forget_request(frame + 1, end);
+      else if (length > 0 && frame[0] == 'c') close_request(frame + 1, end);
       start += 4 + (size_t)length;
     }
     memmove(buffer, buffer + start, used - start);

@@ -87,6 +87,6 @@ function cacheFolders(): string[] {
  * the launcher says so and exits with 2.
  */
 function runsHere(program: string): boolean {
-  const ran = spawnSync(program, [], { env: {}, encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'], timeout: 10_000 });
-  return ran.status === 2 && ran.stderr.includes('GANTRY_LAUNCHER_SOCKET');
+  const ran = spawnSync(program, ['--check'], { env: {}, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 10_000 });
+  return ran.status === 0 && ran.stdout.trim() === 'gantry-process-launcher';
 }

@@ -5,7 +5,7 @@ import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Readable, Writable } from 'node:stream';
-import { HelperChannel } from './helper-channel.ts';
+import { HelperChannel, jsonLines } from './helper-channel.ts';
 import { LineSplitter } from './line-splitter.ts';
 import { ProcessStartError, type ProcessResult, type ProcessSpec } from './types.ts';
 
@@ -26,7 +26,7 @@ interface Pending {
 
 export class SandboxSession {
   private readonly child: ChildProcessByStdio<Writable, Readable, Readable>;
-  private readonly channel: HelperChannel<Report>;
+  private readonly channel: HelperChannel;
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   private ended = false;
@@ -50,7 +50,7 @@ export class SandboxSession {
       detached: true,
       stdio: ['pipe', 'pipe', 'pipe'],
     });
-    this.channel = new HelperChannel<Report>(this.child, (report) => this.dispatch(report));
+    this.channel = new HelperChannel(this.child, jsonLines<Report>((report) => this.dispatch(report)));
     this.child.stderr.on('data', (chunk: Buffer) => (this.stderr = (this.stderr + chunk.toString()).slice(-2000)));
     this.child.once('error', (error) => this.end(error));
     // 'close', not 'exit': the reports already written must be read first.
