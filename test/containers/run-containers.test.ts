@@ -142,8 +142,9 @@ describe('gantry run with containers', { concurrency: true }, () => {
     await writeFile(path.join(shared.dir, 'note.txt'), 'from a volume\n');
     // A container just attached to the network may not resolve names at once: Podman's DNS server
     // reloads as containers join, and under load it answered a fresh docker:// step's query empty
-    // (once in CI). A step gets five seconds to reach the service by name, as a user's would retry.
-    const fetchApp = 'for i in 1 2 3 4 5 6 7 8 9 10; do wget -qO- http://app/ && break; sleep 0.5; done';
+    // (once in CI), and the job container's for five seconds (once in the full suite on 2 cores).
+    // A step gets twenty seconds to reach the service by name, as a user's would retry.
+    const fetchApp = 'for i in $(seq 40); do wget -qO- http://app/ && break; sleep 0.5; done';
     const repo = await repoWith(`
       on: push
       jobs:
