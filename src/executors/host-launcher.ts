@@ -58,17 +58,101 @@ export class LaunchError extends Error {
   }
 }
 
-/** A process this launcher was asked to start, until it has exited and its output has ended. */
-interface Pending {
-  report(report: LauncherReport): void;
-  output(stream: OutputStream, chunk: Buffer): void;
-  abandon(error: Error): void;
+/** A promise and its two settling functions (Promise.withResolvers, which Node 20 lacks). */
+function settleable<T>(): { promise: Promise<T>; resolve(value: T): void; reject(error: Error): void } {
+  let resolve!: (value: T) => void;
+  let reject!: (error: Error) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+/** A process this launcher was asked to start, from the request until it has exited and its output has ended. */
+class PendingProcess {
+  private readonly open = new Set<OutputStream>(['stdout', 'stderr']);
+  private pid: number | undefined;
+  /** It has exited, or will not start. */
+  private gone = false;
+  private settled = false;
+  private readonly exit = settleable<LaunchedExit>();
+  private readonly output = settleable<void>();
+  /** Settles when the launcher reports the start or the failure to start. */
+  readonly started = settleable<Launched>();
+
+  constructor(
+    private readonly onOutput: (stream: OutputStream, chunk: Buffer) => void,
+    /** Tells the launcher; `closeOutput` and `forget` need it. */
+    private readonly send: (request: { op: 'close' } | { op: 'forget'; pid: number }) => void,
+    /** Called once: the process has exited (or never started) and its output has ended. */
+    private readonly done: () => void,
+  ) {
+    this.exit.promise.catch(() => {});
+  }
+
+  report(report: LauncherReport): void {
+    if (report.event === 'started') {
+      this.pid = report.pid;
+      this.started.resolve({
+        pid: report.pid,
+        exited: this.exit.promise,
+        outputClosed: this.output.promise,
+        closeOutput: () => this.closeOutput(),
+        forget: () => this.send({ op: 'forget', pid: report.pid }),
+      });
+    } else if (report.event === 'failed') {
+      this.fail(new LaunchError(report.message, report.code));
+    } else if (report.event === 'exit') {
+      this.gone = true;
+      this.exit.resolve({ code: report.code, signal: report.signal, groupLeft: report.groupLeft });
+      this.settle();
+    } else if (this.open.delete(report.stream) && this.open.size === 0) {
+      this.output.resolve();
+      this.settle();
+    }
+  }
+
+  relay(stream: OutputStream, chunk: Buffer): void {
+    if (this.open.has(stream)) this.onOutput(stream, chunk);
+  }
+
+  /** The launcher has gone. */
+  abandon(error: Error): void {
+    if (this.pid === undefined) return this.fail(new LaunchError(error.message, undefined));
+    this.gone = true;
+    this.open.clear();
+    this.output.resolve();
+    this.exit.reject(error);
+    this.settle();
+  }
+
+  private closeOutput(): void {
+    if (this.open.size === 0) return;
+    this.open.clear();
+    if (this.pid !== undefined) this.send({ op: 'close' });
+    this.output.resolve();
+    this.settle();
+  }
+
+  private fail(error: Error): void {
+    this.gone = true;
+    this.closeOutput();
+    this.started.reject(error);
+    this.settle();
+  }
+
+  private settle(): void {
+    if (this.settled || !this.gone || this.open.size > 0) return;
+    this.settled = true;
+    this.done();
+  }
 }
 
 class Launcher {
   private readonly child: ChildProcessByStdio<Writable, Readable, null>;
   private readonly channel: HelperChannel;
-  private readonly pending = new Map<number, Pending>();
+  private readonly pending = new Map<number, PendingProcess>();
   private nextId = 1;
   private ended = false;
 
@@ -80,7 +164,7 @@ class Launcher {
     this.child = spawn(program!, args, { env: { PATH: process.env.PATH ?? '/usr/bin:/bin' }, stdio: ['pipe', 'pipe', 'inherit'] });
     const reader = new ReportReader({
       report: (report) => this.pending.get(report.id)?.report(report),
-      output: (id, stream, chunk) => this.pending.get(id)?.output(stream, chunk),
+      output: (id, stream, chunk) => this.pending.get(id)?.relay(stream, chunk),
     });
     this.channel = new HelperChannel(this.child, reader);
     this.child.once('error', (error) => this.end(error));
@@ -102,71 +186,17 @@ class Launcher {
       return Promise.reject(error as Error);
     }
     this.busy();
-    return new Promise<Launched>((resolve, reject) => {
-      let resolveExit!: (exit: LaunchedExit) => void;
-      let rejectExit!: (error: Error) => void;
-      const exited = new Promise<LaunchedExit>((res, rej) => {
-        resolveExit = res;
-        rejectExit = rej;
-      });
-      exited.catch(() => {});
-      let outputDone!: () => void;
-      const outputClosed = new Promise<void>((res) => (outputDone = res));
-      const open = new Set<OutputStream>(['stdout', 'stderr']);
-      let pid: number | undefined;
-      let hasExited = false;
-      const settle = () => {
-        if (!hasExited || open.size > 0) return;
+    const starting = new PendingProcess(
+      onOutput,
+      (request) => this.send(request.op === 'close' ? { op: 'close', id } : request),
+      () => {
         this.pending.delete(id);
         if (this.pending.size === 0) this.idle();
-      };
-      const endOutput = (stream: OutputStream) => {
-        if (!open.delete(stream) || open.size > 0) return;
-        outputDone();
-        settle();
-      };
-      const closeOutput = () => {
-        if (open.size === 0) return;
-        open.clear();
-        if (pid !== undefined) this.send({ op: 'close', id });
-        outputDone();
-        settle();
-      };
-      const fail = (error: Error) => {
-        hasExited = true;
-        closeOutput();
-        settle();
-        reject(error);
-      };
-      this.pending.set(id, {
-        report: (report) => {
-          if (report.event === 'started') {
-            pid = report.pid;
-            resolve({ pid: report.pid, exited, outputClosed, closeOutput, forget: () => this.send({ op: 'forget', pid: report.pid }) });
-          } else if (report.event === 'failed') {
-            fail(new LaunchError(report.message, report.code));
-          } else if (report.event === 'exit') {
-            hasExited = true;
-            settle();
-            resolveExit({ code: report.code, signal: report.signal, groupLeft: report.groupLeft });
-          } else {
-            endOutput(report.stream);
-          }
-        },
-        output: (stream, chunk) => {
-          if (open.has(stream)) onOutput(stream, chunk);
-        },
-        abandon: (error) => {
-          if (pid === undefined) return fail(new LaunchError(error.message, undefined));
-          hasExited = true;
-          open.clear();
-          outputDone();
-          settle();
-          rejectExit(error);
-        },
-      });
-      this.channel.write(encoded);
-    });
+      },
+    );
+    this.pending.set(id, starting);
+    this.channel.write(encoded);
+    return starting.started.promise;
   }
 
   private send(request: Request): void {
