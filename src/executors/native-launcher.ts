@@ -83,8 +83,8 @@ function cacheFolders(): string[] {
 
 /**
  * Whether the program starts here: a file that is not executable, on a noexec file system, or built
- * for another machine sharing this folder (another C library) does not. Started without its socket,
- * the launcher says so and exits with 2.
+ * for another machine sharing this folder (another C library) does not. Started with `--check`, the
+ * launcher prints its name and exits with 0.
  */
 function runsHere(program: string): boolean {
   const ran = spawnSync(program, ['--check'], { env: {}, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 10_000 });
