@@ -82,9 +82,10 @@ class PendingProcess {
   readonly started = settleable<Launched>();
 
   constructor(
+    private readonly id: number,
     private readonly onOutput: (stream: OutputStream, chunk: Buffer) => void,
     /** Tells the launcher; `closeOutput` and `forget` need it. */
-    private readonly send: (request: { op: 'close' } | { op: 'forget'; pid: number }) => void,
+    private readonly send: (request: Request) => void,
     /** Called once: the process has exited (or never started) and its output has ended. */
     private readonly done: () => void,
   ) {
@@ -130,7 +131,7 @@ class PendingProcess {
   private closeOutput(): void {
     if (this.open.size === 0) return;
     this.open.clear();
-    if (this.pid !== undefined) this.send({ op: 'close' });
+    if (this.pid !== undefined) this.send({ op: 'close', id: this.id });
     this.output.resolve();
     this.settle();
   }
@@ -187,8 +188,9 @@ class Launcher {
     }
     this.busy();
     const starting = new PendingProcess(
+      id,
       onOutput,
-      (request) => this.send(request.op === 'close' ? { op: 'close', id } : request),
+      (request) => this.send(request),
       () => {
         this.pending.delete(id);
         if (this.pending.size === 0) this.idle();
@@ -210,8 +212,8 @@ class Launcher {
   private end(error: Error): void {
     if (this.ended) return;
     this.ended = true;
+    // Each one leaves `pending` as it settles.
     for (const pending of [...this.pending.values()]) pending.abandon(error);
-    this.pending.clear();
     this.channel.close(true);
     this.onEnd();
   }

@@ -253,7 +253,6 @@ static void forget_request(char *frame, const char *end) {
   for (size_t i = 0; i < child_count; i++) {
     if (children[i].pid == pid) children[i].tracked = 0;
   }
-  forget_finished();
 }
 
 static void close_request(char *frame, const char *end) {
@@ -264,7 +263,6 @@ static void close_request(char *frame, const char *end) {
   if (child == NULL) return;
   close_output(child, 0);
   close_output(child, 1);
-  forget_finished();
 }
 
 static void reap(int signals) {
@@ -294,7 +292,6 @@ static void reap(int signals) {
       add_report('X', child->id, text, (size_t)length);
     }
   }
-  forget_finished();
 }
 
 static void end_everything(void) {
@@ -327,17 +324,19 @@ int main(int argc, char **argv) {
   size_t capacity = 1 << 16, used = 0;
   char *buffer = malloc(capacity);
   if (buffer == NULL) abort();
+  // stdin, the signals, then each open output stream; `owners` holds the stream's child index * 2 + stream.
   struct pollfd *watched = NULL;
+  size_t *owners = NULL;
   size_t watched_capacity = 0;
   for (;;) {
     flush_reports();
-    // stdin, the signals, then each open output stream (its child's index and stream in `owners`).
+    forget_finished();
     if (watched_capacity < 2 + 2 * child_count) {
       watched_capacity = 2 + 2 * child_count + 16;
-      watched = realloc(watched, watched_capacity * (sizeof *watched + sizeof(size_t)));
-      if (watched == NULL) abort();
+      watched = realloc(watched, watched_capacity * sizeof *watched);
+      owners = realloc(owners, watched_capacity * sizeof *owners);
+      if (watched == NULL || owners == NULL) abort();
     }
-    size_t *owners = (size_t *)(watched + watched_capacity);
     watched[0] = (struct pollfd){.fd = STDIN_FILENO, .events = POLLIN};
     watched[1] = (struct pollfd){.fd = signals, .events = POLLIN};
     size_t count = 2;
@@ -356,7 +355,6 @@ int main(int argc, char **argv) {
       if (watched[i].revents != 0) relay(&children[owners[i] / 2], (int)(owners[i] % 2), CHUNK);
     }
     if (watched[1].revents & POLLIN) reap(signals);
-    forget_finished();
     if (watched[0].revents == 0) continue;
     if (used == capacity) {
       capacity *= 2;

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { chmodSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -339,6 +339,29 @@ for (const launcher of launchers) {
         assert.ok(pid > 0);
         assert.equal(result.stopped, true);
         assert.equal(await isAlive(pid), false);
+      });
+
+      it('ends the step 2 s after its exit when a process that left its group holds stdout, and stops reading it', async () => {
+        const pidFile = path.join(scratch, `daemon-${launcher}.pid`);
+        const brokenFile = path.join(scratch, `daemon-${launcher}.broken`);
+        // The daemon ignores SIGPIPE, so a write once nobody reads fails and it says so before leaving.
+        const daemon = `trap '' PIPE; echo $$ > ${pidFile}; while sleep 0.1; do echo tick || { echo broken > ${brokenFile}; exit; }; done`;
+        const started = performance.now();
+        // The step waits for the daemon's pid file, written once it has left the step's group: a daemon
+        // still in the group when the step exits is killed with the group.
+        const result = await bash(`setsid bash -c "${daemon}" & until [ -s ${pidFile} ]; do sleep 0.01; done; echo started`);
+        const daemonPid = Number(readFileSync(pidFile, 'utf8'));
+        try {
+          assert.equal(result.exitCode, 0);
+          assert.equal(result.stdout[0], 'started');
+          assert.ok(result.stdout.includes('tick'), 'what the daemon printed before the drain ended is kept');
+          const took = performance.now() - started;
+          assert.ok(took >= 1900 && took < 6000, `the step ended after ${took.toFixed(0)} ms`);
+          for (let waited = 0; waited < 50 && !existsSync(brokenFile); waited++) await sleep(100);
+          assert.equal(readFileSync(brokenFile, 'utf8').trim(), 'broken', 'the launcher no longer reads the output');
+        } finally {
+          if (existsAndRuns(daemonPid)) process.kill(daemonPid, 'SIGKILL');
+        }
       });
 
       it('hands back a group that outlived its process when asked to keep it, and nothing when it ended with it', async () => {
