@@ -378,11 +378,14 @@ describe('web UI in Chromium against gantry serve', { timeout: 600_000 }, () => 
     await page.getByTestId('log').getByText('releasing 1.2.3 to stable dry=false').waitFor();
   });
 
-  test('a change made before the live stream opens still shows: the page fetches again once it is open', async () => {
+  test('a change made before the live stream opens still shows: the page fetches again once it is open', { timeout: 60_000 }, async () => {
     // The stream opens two seconds late; the run is dispatched as the page loads and is over by then.
+    let streamOpened!: () => void;
+    const opened = new Promise<void>((resolve) => { streamOpened = resolve; });
     await page.route('**/api/events', async (route) => {
       await new Promise((resolve) => setTimeout(resolve, 2000));
       await route.continue();
+      streamOpened();
     });
     try {
       const dispatched = await server.api<{ run: { id: number } }>('POST', `/api/repos/${REPO}/dispatch`, { workflow: 'release.yml', inputs: { version: '2.0.0' } });
@@ -392,8 +395,10 @@ describe('web UI in Chromium against gantry serve', { timeout: 600_000 }, () => 
       await server.waitForRun(dispatched.body.run.id);
       await page.locator(`main[data-run-id="${dispatched.body.run.id}"][data-state="success"]`).waitFor({ timeout: 15_000 });
       await page.locator('.graph-node[data-job-id="release"][data-state="success"]').waitFor({ timeout: 15_000 });
+      await opened;
     } finally {
-      await page.unroute('**/api/events');
+      // A delayed stream still waiting when the test ends would be let through after the next test navigated away.
+      await page.unrouteAll({ behavior: 'wait' });
     }
   });
 
