@@ -78,6 +78,8 @@ export class Workspaces {
   /** The next jobs' folders, made while the current ones run. */
   private spares: MadeFolder[] = [];
   private closed = false;
+  /** Read once: the temp folder's name costs a look at the environment (os.tmpdir) each time. */
+  private readonly jobPrefix = ownedFolderPrefix('job');
 
   constructor() {
     startFolderWorker();
@@ -100,7 +102,7 @@ export class Workspaces {
     // The folder is named after the job when the job takes it. One rename: synchronous, it costs the
     // main thread a fraction of what waiting for the thread pool costs the job on a busy machine.
     const madeBase = await made.base;
-    const base = `${ownedFolderPrefix('job')}${request.label.replace(/[^\w.-]+/g, '_').slice(0, 40)}-${madeBase.slice(SPARE_PREFIX.length)}`;
+    const base = `${this.jobPrefix}${request.label.replace(/[^\w.-]+/g, '_').slice(0, 40)}-${madeBase.slice(SPARE_PREFIX.length)}`;
     try {
       renameSync(madeBase, base);
     } catch (error) {

@@ -10,8 +10,10 @@
 //   'c' id                                  stop reading a process's output
 // Reports leave on stdout as host-launcher.mjs writes them (see launcher-reports.ts): a 9-byte header
 // (type, id and payload length, little-endian) and the payload. Each process's stdout and stderr are
-// pipes read here and relayed as reports, so a process's output, its end of output and its exit leave
-// in the order they happened, a trivial step's in one write. When stdin ends (Gantry has gone, even
+// pipes read here and relayed as reports, so a process's output and its exit leave in the order they
+// happened. The end of a running process's output is reported with its exit, a trivial step's ends
+// and exit in one write: its pipes close and its exit is signalled one after the other, and each
+// report written alone would wake Gantry once more. When stdin ends (Gantry has gone, even
 // killed), every process group started here that may still run is killed.
 #define _GNU_SOURCE
 #include <errno.h>
@@ -37,6 +39,7 @@ struct child {
   int running;    // its exit is still to be reported
   int tracked;    // its group is killed when Gantry goes away
   int output[2];  // read ends of its stdout and stderr, -1 once ended
+  int ended[2];   // an end of output to report with its exit
 };
 
 static struct child *children;
@@ -103,7 +106,8 @@ static void relay(struct child *child, int stream, size_t limit) {
     if (got < 0 && errno == EAGAIN) return;
     if (got <= 0) {
       close_output(child, stream);
-      add_report(stream == 0 ? 'o' : 'e', child->id, NULL, 0);
+      if (child->running) child->ended[stream] = 1;
+      else add_report(stream == 0 ? 'o' : 'e', child->id, NULL, 0);
       return;
     }
     put_header(reports + reports_used, stream == 0 ? 'O' : 'E', child->id, (uint32_t)got);
@@ -134,7 +138,7 @@ static void add_child(pid_t pid, uint32_t id, int out, int err) {
     children = realloc(children, child_capacity * sizeof *children);
     if (children == NULL) abort();
   }
-  children[child_count++] = (struct child){pid, id, 1, 1, {out, err}};
+  children[child_count++] = (struct child){pid, id, 1, 1, {out, err}, {0, 0}};
 }
 
 // The child's error, written between vfork and exec (the child shares this memory until then).
@@ -281,6 +285,9 @@ static void reap(int signals) {
       // What it wrote before it exited goes first (bounded: a process left in its group may write on).
       relay(child, 0, DRAIN_AT_EXIT);
       relay(child, 1, DRAIN_AT_EXIT);
+      for (int stream = 0; stream < 2; stream++) {
+        if (child->ended[stream]) add_report(stream == 0 ? 'o' : 'e', child->id, NULL, 0);
+      }
       char text[64];
       int length;
       if (WIFSIGNALED(status)) {
