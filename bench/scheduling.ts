@@ -81,7 +81,7 @@ function shellScheduler(bash: string, step: string, fanOut: number, chain: numbe
   ].join('\n');
 }
 
-await runBenchmark('scheduling', { runs: 3 }, async (options) => {
+await runBenchmark('scheduling', { runs: 5 }, async (options) => {
   const fanOut = scaled(250, options.scale, 2);
   const chain = scaled(249, options.scale, 1);
   const jobs = fanOut + 1 + chain;
