@@ -384,8 +384,11 @@ describe('web UI in Chromium against gantry serve', { timeout: 600_000 }, () => 
     const opened = new Promise<void>((resolve) => { streamOpened = resolve; });
     await page.route('**/api/events', async (route) => {
       await new Promise((resolve) => setTimeout(resolve, 2000));
-      await route.continue();
-      streamOpened();
+      try {
+        await route.continue();
+      } finally {
+        streamOpened();
+      }
     });
     try {
       const dispatched = await server.api<{ run: { id: number } }>('POST', `/api/repos/${REPO}/dispatch`, { workflow: 'release.yml', inputs: { version: '2.0.0' } });
