@@ -1,18 +1,9 @@
 // How Gantry talks to a helper process it started (the host launcher, the launcher inside a sandbox):
-// requests on the helper's stdin, reports read from its stdout by the reader given (JSON lines for
-// the sandbox's launcher, binary frames for the host's).
+// requests on the helper's stdin, reports read from its stdout by the reader given (launcher-reports.ts).
 import type { ChildProcess } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
-import { LineSplitter } from './line-splitter.ts';
 
 type HelperProcess = ChildProcess & { stdin: Writable; stdout: Readable };
-
-/** Reports as JSON lines. */
-export function jsonLines<Report>(onReport: (report: Report) => void): { write(chunk: Buffer): void } {
-  return new LineSplitter((line) => {
-    if (line !== '') onReport(JSON.parse(line) as Report);
-  });
-}
 
 export class HelperChannel {
   private open = true;
@@ -23,10 +14,6 @@ export class HelperChannel {
   ) {
     child.stdout.on('data', (chunk: Buffer) => reader.write(chunk));
     child.stdin.on('error', () => {});
-  }
-
-  send(message: object): void {
-    this.write(`${JSON.stringify(message)}\n`);
   }
 
   /** A request already encoded as the helper reads it. */

@@ -4,7 +4,8 @@
 //
 // Requests arrive as JSON lines on stdin. Reports leave on stdout as native-launcher.c writes them
 // (see launcher-reports.ts): a 9-byte header (type, id, payload length) and the payload. A process's
-// stdout and stderr are pipes read here and relayed as reports.
+// stdout and stderr are pipes read here and relayed as reports. With --end-groups-at-exit (the
+// sandbox), what is left of a process's group is killed when the process exits.
 // Plain JavaScript: it runs with the host's Node.js from `node --eval`, without Gantry's loader.
 import { Buffer } from 'node:buffer';
 import { spawn } from 'node:child_process';
@@ -15,6 +16,9 @@ const HEADER = 9;
 const groups = new Set();
 /** The output streams still read, by request id. */
 const outputs = new Map();
+/** Running processes' ids, by request id. */
+const running = new Map();
+const endGroupsAtExit = process.argv.includes('--end-groups-at-exit');
 
 function report(type, id, payload = Buffer.alloc(0)) {
   const header = Buffer.allocUnsafe(HEADER);
@@ -58,13 +62,24 @@ function start({ id, argv, env, cwd }) {
   }
   const pid = child.pid;
   groups.add(pid);
+  running.set(id, pid);
   report('S', id, Buffer.from(String(pid)));
   relay(id, [child.stdout, child.stderr]);
   child.once('exit', (code, signal) => {
-    const groupLeft = groupAlive(pid);
+    running.delete(id);
+    if (endGroupsAtExit) signalGroup(pid, 'SIGKILL');
+    const groupLeft = !endGroupsAtExit && groupAlive(pid);
     if (!groupLeft) groups.delete(pid);
     report('X', id, fields(code ?? '', signal ?? '', groupLeft ? 1 : 0));
   });
+}
+
+function signalGroup(pid, signal) {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // ESRCH: nothing of the group is left.
+  }
 }
 
 function groupAlive(pid) {
@@ -91,16 +106,11 @@ createInterface({ input: process.stdin }).on('line', (line) => {
   if (request.op === 'run') start(request);
   else if (request.op === 'forget') groups.delete(request.pid);
   else if (request.op === 'close') closeOutput(request.id);
+  else if (request.op === 'signal' && running.has(request.id)) signalGroup(running.get(request.id), request.signal);
 });
 
 // Gantry has gone (even killed): nothing it started may outlive it.
 process.stdin.on('end', () => {
-  for (const pid of groups) {
-    try {
-      process.kill(-pid, 'SIGKILL');
-    } catch {
-      // ESRCH: nothing of the group is left.
-    }
-  }
+  for (const pid of groups) signalGroup(pid, 'SIGKILL');
   process.exit(0);
 });

@@ -5,9 +5,11 @@
 // trivial step; from a helper it costs a fraction and happens beside Gantry. The helper reads each
 // process's stdout and stderr from pipes and relays them with its reports (launcher-reports.ts), so a
 // trivial step costs Gantry two wake-ups: its start and, in one read, its output, end and exit.
-// Gantry signals the process groups itself.
+// Gantry signals the process groups itself. The sandbox runs the same launchers inside bubblewrap
+// (sandbox-session.ts), where Gantry cannot see the processes' ids: there the launcher signals them.
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { constants } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { HelperChannel } from './helper-channel.ts';
@@ -21,7 +23,8 @@ const launcherPath = fileURLToPath(new URL('./host-launcher.mjs', import.meta.ur
 type Request =
   | { op: 'run'; id: number; argv: string[]; env: Record<string, string>; cwd: string }
   | { op: 'forget'; pid: number }
-  | { op: 'close'; id: number };
+  | { op: 'close'; id: number }
+  | { op: 'signal'; id: number; signal: NodeJS.Signals };
 
 export interface LaunchRequest {
   argv: string[];
@@ -46,6 +49,8 @@ export interface Launched {
   closeOutput(): void;
   /** The launcher no longer needs to end this process group when Gantry goes away. */
   forget(): void;
+  /** Signals the process's group through the launcher, while the process runs. */
+  signal(name: NodeJS.Signals): void;
 }
 
 /** Why a process did not start, with the errno code when there is one (ENOENT, EACCES...). */
@@ -101,6 +106,9 @@ class PendingProcess {
         outputClosed: this.output.promise,
         closeOutput: () => this.closeOutput(),
         forget: () => this.send({ op: 'forget', pid: report.pid }),
+        signal: (name) => {
+          if (!this.gone) this.send({ op: 'signal', id: this.id, signal: name });
+        },
       });
     } else if (report.event === 'failed') {
       this.fail(new LaunchError(report.message, report.code));
@@ -150,31 +158,68 @@ class PendingProcess {
   }
 }
 
-class Launcher {
-  private readonly child: ChildProcessByStdio<Writable, Readable, null>;
+export interface LauncherOptions {
+  kind: LauncherKind;
+  /** Kill what is left of a process's group when it exits (the sandbox's rule). */
+  endGroupsAtExit?: boolean;
+  /** Runs the launcher inside another program: the command to spawn for the launcher's (bubblewrap's). */
+  wrap?: (launcher: string[]) => string[];
+  /** Gives the launcher a process group of its own, which `close` kills whole. */
+  detached?: boolean;
+  /** What the launcher (or what wraps it) writes to stderr; inherited when absent. */
+  onStderr?: (chunk: Buffer) => void;
+  /** What the spawned program is called in errors. Default: the process launcher. */
+  name?: string;
+}
+
+export class Launcher {
+  private readonly child: ChildProcessByStdio<Writable, Readable, Readable | null>;
   private readonly channel: HelperChannel;
   private readonly pending = new Map<number, PendingProcess>();
   private nextId = 1;
   private ended = false;
+  private readonly detached: boolean;
+  readonly kind: LauncherKind;
 
+  /** `onEnd` is called once, when the launcher has gone (or failed to start), with why. */
   constructor(
-    readonly kind: LauncherKind,
-    private readonly onEnd: () => void,
+    options: LauncherOptions,
+    private readonly onEnd: (error: Error) => void,
   ) {
-    const [program, ...args] = launcherCommand(kind);
-    this.child = spawn(program!, args, { env: { PATH: process.env.PATH ?? '/usr/bin:/bin' }, stdio: ['pipe', 'pipe', 'inherit'] });
+    this.kind = options.kind;
+    this.detached = options.detached === true;
+    const launcher = launcherCommand(options.kind, options.endGroupsAtExit === true);
+    const [program, ...args] = options.wrap ? options.wrap(launcher) : launcher;
+    this.child = spawn(program!, args, {
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+      stdio: ['pipe', 'pipe', options.onStderr ? 'pipe' : 'inherit'],
+      detached: this.detached,
+    }) as ChildProcessByStdio<Writable, Readable, Readable | null>;
+    if (options.onStderr) this.child.stderr?.on('data', options.onStderr);
     const reader = new ReportReader({
       report: (report) => this.pending.get(report.id)?.report(report),
       output: (id, stream, chunk) => this.pending.get(id)?.relay(stream, chunk),
     });
     this.channel = new HelperChannel(this.child, reader);
     this.child.once('error', (error) => this.end(error));
-    this.child.once('close', (code, signal) => this.end(new Error(`the process launcher ${signal === null ? `exited with code ${code}` : `was ended by ${signal}`}`)));
+    const name = options.name ?? 'the process launcher';
+    this.child.once('close', (code, signal) => this.end(new Error(`${name} ${signal === null ? `exited with code ${code}` : `was ended by ${signal}`}`)));
     this.idle();
   }
 
   get alive(): boolean {
     return !this.ended;
+  }
+
+  /** Ends the launcher (its stdin ends, so it kills what it started); with `detached`, its whole process group at once. */
+  close(): void {
+    this.channel.close(true);
+    if (!this.detached || this.child.pid === undefined) return;
+    try {
+      process.kill(-this.child.pid, 'SIGKILL');
+    } catch {
+      // Gone already.
+    }
   }
 
   launch(request: LaunchRequest, onOutput: (stream: OutputStream, chunk: Buffer) => void): Promise<Launched> {
@@ -215,7 +260,7 @@ class Launcher {
     // Each one leaves `pending` as it settles.
     for (const pending of [...this.pending.values()]) pending.abandon(error);
     this.channel.close(true);
-    this.onEnd();
+    this.onEnd(error);
   }
 
   /** While processes run, the launcher keeps Gantry alive; idle, it does not. */
@@ -228,11 +273,12 @@ class Launcher {
   }
 }
 
-function launcherCommand(kind: LauncherKind): string[] {
-  if (kind === 'node') return [process.execPath, '--title=gantry-process-launcher', '--input-type=module', '--eval', readFileSync(launcherPath, 'utf8')];
+function launcherCommand(kind: LauncherKind, endGroupsAtExit: boolean): string[] {
+  const flags = endGroupsAtExit ? ['--end-groups-at-exit'] : [];
+  if (kind === 'node') return [process.execPath, '--title=gantry-process-launcher', '--input-type=module', '--eval', readFileSync(launcherPath, 'utf8'), '--', ...flags];
   const { program, reason } = nativeLauncher();
   if (program === undefined) throw new LaunchError(`the C process launcher cannot be built here: ${reason ?? 'unknown reason'}`, undefined);
-  return [program];
+  return [program, ...flags];
 }
 
 /**
@@ -245,6 +291,8 @@ function nativeFrame(request: Request): Buffer {
     text = `f${request.pid}\0`;
   } else if (request.op === 'close') {
     text = `c${request.id}\0`;
+  } else if (request.op === 'signal') {
+    text = `k${request.id}\0${constants.signals[request.signal]}\0`;
   } else {
     let environment = '';
     let variables = 0;
@@ -284,7 +332,7 @@ const shared = new Map<LauncherKind, Launcher>();
 export function hostLauncher(kind: LauncherKind): Launcher {
   let launcher = shared.get(kind);
   if (launcher === undefined || !launcher.alive) {
-    const started: Launcher = new Launcher(kind, () => {
+    const started: Launcher = new Launcher({ kind }, () => {
       if (shared.get(kind) === started) shared.delete(kind);
     });
     shared.set(kind, started);

@@ -1,13 +1,11 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { hostLauncher, LaunchError, type Launched, type LaunchedExit } from './host-launcher.ts';
+import { drainOutput, stopOnAbort } from './launched-process.ts';
 import { LineSplitter } from './line-splitter.ts';
 import { preferredLauncher, type LauncherKind } from './native-launcher.ts';
 import { ProcessStartError, type Executor, type ProcessResult, type ProcessSpec } from './types.ts';
 
-const defaultKillGraceMs = 7500;
-/** How long output may stay open after the process group is gone (only a daemon that left the group can hold it). */
-const outputDrainMs = 2000;
 
 /**
  * Runs processes directly on this machine, each in its own process group so that stopping reaches
@@ -44,7 +42,7 @@ export class HostExecutor implements Executor {
       splitters.stderr.end();
     });
     liveGroups.add(pid);
-    const stopper = stopOnAbort(spec.signal, spec.kill, pid, spec.killGraceMs ?? defaultKillGraceMs);
+    const stopper = stopOnAbort(spec.signal, spec.kill, (signal) => signalGroup(pid, signal), spec.killGraceMs);
     let exit: LaunchedExit;
     try {
       exit = await launched.exited;
@@ -62,7 +60,7 @@ export class HostExecutor implements Executor {
       if (exit.groupLeft) endGroup(launched);
       else liveGroups.delete(pid);
     }
-    await drain(outputClosed, launched);
+    await drainOutput(outputClosed, launched);
     const result: ProcessResult = { exitCode: exit.code, signal: exit.signal, stopped: stopper.stopped(), durationMs };
     if (keep) result.background = { end: () => endGroup(launched) };
     return result;
@@ -109,52 +107,6 @@ async function notFoundReason(program: string, spec: ProcessSpec): Promise<strin
   );
   // execve reports a missing #! interpreter as ENOENT for the script itself.
   return exists ? `${program}: its interpreter (the #! line) was not found` : `${program}: no such file`;
-}
-
-async function drain(outputClosed: Promise<void>, launched: Launched): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const timedOut = new Promise<void>((resolve) => (timer = setTimeout(resolve, outputDrainMs)));
-  await Promise.race([outputClosed, timedOut]);
-  clearTimeout(timer);
-  launched.closeOutput();
-  await outputClosed;
-}
-
-interface Stopper {
-  stopped(): boolean;
-  dispose(): void;
-}
-
-/**
- * On abort of `signal`: SIGINT to the group, then SIGTERM and SIGKILL, each `graceMs` after the
- * previous one. On abort of `kill`: SIGKILL at once, whether or not stopping has begun.
- */
-function stopOnAbort(signal: AbortSignal | undefined, kill: AbortSignal | undefined, pid: number, graceMs: number): Stopper {
-  let stopped = false;
-  const timers: NodeJS.Timeout[] = [];
-  const escalate = () => {
-    stopped = true;
-    signalGroup(pid, 'SIGINT');
-    timers.push(setTimeout(() => signalGroup(pid, 'SIGTERM'), graceMs));
-    timers.push(setTimeout(() => signalGroup(pid, 'SIGKILL'), 2 * graceMs));
-  };
-  const killNow = () => {
-    stopped = true;
-    signalGroup(pid, 'SIGKILL');
-  };
-  signal?.addEventListener('abort', escalate, { once: true });
-  kill?.addEventListener('abort', killNow, { once: true });
-  // Either may have been aborted while the process was starting.
-  if (kill?.aborted) killNow();
-  else if (signal?.aborted) escalate();
-  return {
-    stopped: () => stopped,
-    dispose: () => {
-      signal?.removeEventListener('abort', escalate);
-      kill?.removeEventListener('abort', killNow);
-      for (const timer of timers) clearTimeout(timer);
-    },
-  };
 }
 
 function signalGroup(pid: number, signal: NodeJS.Signals): void {

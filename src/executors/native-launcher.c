@@ -8,13 +8,16 @@
 //   'r' id argc envc argv... env... cwd     start a process
 //   'f' pid                                 forget a process group
 //   'c' id                                  stop reading a process's output
+//   'k' id signal                           signal a running process's group (the sandbox's way:
+//                                           Gantry cannot see its process ids from outside)
 // Reports leave on stdout as host-launcher.mjs writes them (see launcher-reports.ts): a 9-byte header
 // (type, id and payload length, little-endian) and the payload. Each process's stdout and stderr are
 // pipes read here and relayed as reports, so a process's output and its exit leave in the order they
 // happened. The end of a running process's output is reported with its exit, a trivial step's ends
 // and exit in one write: its pipes close and its exit is signalled one after the other, and each
 // report written alone would wake Gantry once more. When stdin ends (Gantry has gone, even
-// killed), every process group started here that may still run is killed.
+// killed), every process group started here that may still run is killed. With --end-groups-at-exit
+// (the sandbox), what is left of a process's group is killed when the process exits.
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -45,6 +48,7 @@ struct child {
 static struct child *children;
 static size_t child_count, child_capacity;
 static int dev_null;
+static int end_groups_at_exit;
 
 // Reports gathered during one turn of the loop, written together at its end.
 static char *reports;
@@ -269,6 +273,14 @@ static void close_request(char *frame, const char *end) {
   close_output(child, 1);
 }
 
+static void signal_request(char *frame, const char *end) {
+  char *cursor = frame;
+  char *id_text = next_field(&cursor, end), *signal_text = next_field(&cursor, end);
+  if (id_text == NULL || signal_text == NULL) return;
+  struct child *child = child_with_id((uint32_t)strtoul(id_text, NULL, 10));
+  if (child != NULL && child->running) kill(-child->pid, (int)strtol(signal_text, NULL, 10));
+}
+
 static void reap(int signals) {
   struct signalfd_siginfo info;
   while (read(signals, &info, sizeof info) == sizeof info) {
@@ -280,7 +292,8 @@ static void reap(int signals) {
       struct child *child = &children[i];
       if (child->pid != pid || !child->running) continue;
       child->running = 0;
-      int group_left = kill(-pid, 0) == 0;
+      if (end_groups_at_exit) kill(-pid, SIGKILL);
+      int group_left = !end_groups_at_exit && kill(-pid, 0) == 0;
       if (!group_left) child->tracked = 0;
       // What it wrote before it exited goes first (bounded: a process left in its group may write on).
       relay(child, 0, DRAIN_AT_EXIT);
@@ -314,6 +327,7 @@ int main(int argc, char **argv) {
     puts("gantry-process-launcher");
     return 0;
   }
+  end_groups_at_exit = argc == 2 && strcmp(argv[1], "--end-groups-at-exit") == 0;
   signal(SIGPIPE, SIG_IGN);
   dev_null = open("/dev/null", O_RDONLY | O_CLOEXEC);
   sigset_t child_mask;
@@ -382,6 +396,7 @@ int main(int argc, char **argv) {
       if (length > 0 && frame[0] == 'r') run_request(frame + 1, end);
       else if (length > 0 && frame[0] == 'f') forget_request(frame + 1, end);
       else if (length > 0 && frame[0] == 'c') close_request(frame + 1, end);
+      else if (length > 0 && frame[0] == 'k') signal_request(frame + 1, end);
       start += 4 + (size_t)length;
     }
     memmove(buffer, buffer + start, used - start);

@@ -1,5 +1,6 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import path from 'node:path';
+import { preferredLauncher, type LauncherKind } from './native-launcher.ts';
 import { SandboxSession } from './sandbox-session.ts';
 import { ProcessStartError, type Executor, type ProcessResult, type ProcessSpec } from './types.ts';
 import { which } from './which.ts';
@@ -11,6 +12,8 @@ export interface SandboxExecutorOptions {
   bwrapPath?: string;
   /** How long an unused sandbox lives on. Default 2 s: a job's steps follow each other within milliseconds. */
   idleMs?: number;
+  /** Which launcher runs inside: the C one where it builds (see native-launcher.ts). */
+  launcher?: LauncherKind;
 }
 
 /**
@@ -19,9 +22,9 @@ export interface SandboxExecutorOptions {
  * is reachable only with `spec.isolation.network`.
  *
  * One sandbox serves every process with the same isolation (the same writable folders, network and
- * HOME: in practice one job's steps): bwrap starts once with a small launcher inside
- * (sandbox-launcher.mjs, see sandbox-session.ts), which starts each process in a process group of its
- * own. Starting bwrap costs several milliseconds; this way a step costs about what a host spawn does.
+ * HOME: in practice one job's steps): bwrap starts once with the host executor's process launcher
+ * inside (see sandbox-session.ts), which starts each process in a process group of its own. Starting
+ * bwrap costs several milliseconds; this way a step costs about what a host step does.
  * So `/tmp` lives as long as the job's sandbox, as a runner's does. A sandbox nobody uses for
  * `idleMs` ends, and one never keeps Gantry from exiting while it is idle.
  *
@@ -41,10 +44,12 @@ export class SandboxExecutor implements Executor {
   private readonly bwrapPath: string;
   private readonly idleMs: number;
   private readonly sessions = new Map<string, SandboxSession>();
+  readonly launcher: LauncherKind;
 
   constructor(options: SandboxExecutorOptions = {}) {
     this.bwrapPath = options.bwrapPath ?? defaultBwrapPath;
     this.idleMs = options.idleMs ?? 2000;
+    this.launcher = options.launcher ?? preferredLauncher();
     liveExecutors.add(this);
   }
 
@@ -70,7 +75,8 @@ export class SandboxExecutor implements Executor {
     const key = JSON.stringify([isolation.writable, isolation.network, home]);
     const existing = this.sessions.get(key);
     if (existing?.alive) return existing;
-    const session = new SandboxSession([this.bwrapPath, ...bwrapArguments({ env: home === undefined ? {} : { HOME: home }, cwd: '/' }, isolation)], this.idleMs, () => {
+    const bwrap = [this.bwrapPath, ...bwrapArguments({ env: home === undefined ? {} : { HOME: home }, cwd: '/' }, isolation)];
+    const session = new SandboxSession(bwrap, this.launcher, this.idleMs, () => {
       if (this.sessions.get(key) === session) this.sessions.delete(key);
     });
     this.sessions.set(key, session);

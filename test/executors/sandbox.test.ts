@@ -5,10 +5,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { LauncherKind } from '../../src/executors/native-launcher.ts';
 import { bwrapArguments, SandboxExecutor } from '../../src/executors/sandbox.ts';
 import { ProcessStartError, type ProcessResult, type ProcessSpec } from '../../src/executors/types.ts';
 
-const executor = new SandboxExecutor();
+/** Both launchers run inside the sandbox alike: the C one, and the one for Node where no C compiler is. */
+const launchers: LauncherKind[] = ['native', 'node'];
+let executor: SandboxExecutor;
 const basePath = process.env.PATH ?? '/usr/bin:/bin';
 let scratch = '';
 let workspace = '';
@@ -50,7 +53,13 @@ function bash(script: string, overrides: Partial<ProcessSpec> = {}): Promise<Run
   return run(['bash', '-c', script], overrides);
 }
 
-describe('SandboxExecutor', () => {
+for (const launcher of launchers) describe(`SandboxExecutor with the ${launcher} launcher`, () => {
+  before(() => {
+    executor = new SandboxExecutor({ launcher });
+  });
+
+  after(() => executor.close());
+
   it('runs a command, passing on its output lines and exit code', async () => {
     const result = await bash('echo one; echo two >&2; echo three; exit 7');
     assert.deepEqual(result.stdout, ['one', 'three']);
@@ -73,7 +82,7 @@ describe('SandboxExecutor', () => {
 
   it('keeps a HOME inside a writable folder writable (the binds come after the tmpfs mounts)', async () => {
     const home = path.join(workspace, 'home');
-    mkdirSync(home);
+    mkdirSync(home, { recursive: true });
     const result = await bash('echo kept > "$HOME/file"', { env: { PATH: basePath, HOME: home } });
     assert.equal(result.exitCode, 0, result.stderr.join('\n'));
     assert.equal(readFileSync(path.join(home, 'file'), 'utf8'), 'kept\n');
