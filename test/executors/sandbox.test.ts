@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { LauncherKind } from '../../src/executors/native-launcher.ts';
+import { nativeLauncher, type LauncherKind } from '../../src/executors/native-launcher.ts';
 import { bwrapArguments, SandboxExecutor } from '../../src/executors/sandbox.ts';
 import { ProcessStartError, type ProcessResult, type ProcessSpec } from '../../src/executors/types.ts';
 
@@ -93,6 +93,15 @@ for (const launcher of launchers) describe(`SandboxExecutor with the ${launcher}
     const result = await run(['sh', '-c', 'ls "$HOME" | wc -l; echo still runs'], { env: { PATH: basePath, HOME: gantryFolder } });
     assert.deepEqual([result.exitCode, result.stdout], [0, ['0', 'still runs']], result.stderr.join('\n'));
   });
+
+  if (launcher === 'native') {
+    it('works when the C launcher is in the folder it hides (a HOME holding its build)', async () => {
+      const program = nativeLauncher().program;
+      assert.ok(program, 'the C launcher builds here');
+      const result = await run(['sh', '-c', 'echo still runs'], { env: { PATH: basePath, HOME: path.dirname(program) } });
+      assert.deepEqual([result.exitCode, result.stdout], [0, ['still runs']], result.stderr.join('\n'));
+    });
+  }
 
   it('runs the process in its own PID namespace', async () => {
     // PID 1 is bwrap's init, and nothing of the host (this test's own process included) is visible.
