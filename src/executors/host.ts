@@ -6,7 +6,6 @@ import { LineSplitter } from './line-splitter.ts';
 import { preferredLauncher, type LauncherKind } from './native-launcher.ts';
 import { ProcessStartError, type Executor, type ProcessResult, type ProcessSpec } from './types.ts';
 
-
 /**
  * Runs processes directly on this machine, each in its own process group so that stopping reaches
  * the whole tree. Processes that leave the group (setsid, daemons) are not tracked. They are started
