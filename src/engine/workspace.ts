@@ -63,7 +63,6 @@ const REMOVAL_BATCH_MS = 20;
 const SPARES = 2;
 /** Finished jobs' folders kept for later jobs beyond this many are removed. */
 const MOST_SPARES = SPARES + 2;
-const SPARE_PREFIX = ownedFolderPrefix('spare');
 /** Leftovers of killed Gantry processes are looked for once per process, with its first run. */
 let leftoversSwept = false;
 
@@ -78,8 +77,9 @@ export class Workspaces {
   /** The next jobs' folders, made while the current ones run. */
   private spares: MadeFolder[] = [];
   private closed = false;
-  /** Read once: the temp folder's name costs a look at the environment (os.tmpdir) each time. */
+  /** Read once per run: the temp folder's name costs a look at the environment (os.tmpdir) each time. */
   private readonly jobPrefix = ownedFolderPrefix('job');
+  private readonly sparePrefix = ownedFolderPrefix('spare');
 
   constructor() {
     startFolderWorker();
@@ -102,7 +102,7 @@ export class Workspaces {
     // The folder is named after the job when the job takes it. One rename: synchronous, it costs the
     // main thread a fraction of what waiting for the thread pool costs the job on a busy machine.
     const madeBase = await made.base;
-    const base = `${this.jobPrefix}${request.label.replace(/[^\w.-]+/g, '_').slice(0, 40)}-${madeBase.slice(SPARE_PREFIX.length)}`;
+    const base = `${this.jobPrefix}${request.label.replace(/[^\w.-]+/g, '_').slice(0, 40)}-${madeBase.slice(this.sparePrefix.length)}`;
     try {
       renameSync(madeBase, base);
     } catch (error) {
@@ -147,7 +147,7 @@ export class Workspaces {
       files: [...Object.values(stepFilesIn(commands, fileCommandsId)), ...scripts.map((script) => path.join('temp', script))],
       ...(template ? { copy: { from: template, to: 'workspace' } } : {}),
     };
-    return this.spare({ layout, fileCommandsId, scripts }, makeFolder(SPARE_PREFIX, layout));
+    return this.spare({ layout, fileCommandsId, scripts }, makeFolder(this.sparePrefix, layout));
   }
 
   /** A finished job's folder becomes a spare with the same layout (file names included), or goes. */
@@ -158,7 +158,7 @@ export class Workspaces {
     }
     // Sent after what runs in this turn of the event loop: a job waiting for this one's end starts
     // its step first, and the message (a copy of the layout for the other thread) is sent while it runs.
-    const reused = new Promise<string>((resolve) => setImmediate(() => resolve(reuseFolder(base, SPARE_PREFIX, made.layout))));
+    const reused = new Promise<string>((resolve) => setImmediate(() => resolve(reuseFolder(base, this.sparePrefix, made.layout))));
     this.spares.push(this.spare(made, reused));
   }
 

@@ -232,4 +232,26 @@ describe('job folders', () => {
     assert.deepEqual(left, []);
     for (const folder of folders) assert.equal(existsSync(folder), false, folder);
   });
+
+  it('makes a run’s folders in the temporary folder of its time, on another file system too (TMPDIR changed since start)', async (t) => {
+    if (!existsSync('/dev/shm')) return t.skip('no /dev/shm here');
+    const repo = path.join(root, 'repo-for-tmpdir');
+    mkdirSync(repo);
+    execFileSync('git', ['-C', repo, 'init', '-q']);
+    const otherTemp = mkdtempSync('/dev/shm/gantry-tmpdir-');
+    const saved = process.env.TMPDIR;
+    process.env.TMPDIR = otherTemp;
+    try {
+      const workspaces = new Workspaces();
+      const workspace = await workspaces.prepare({ repoDir: repo, projectPath: '', sha: '', bind: true, label: 'moved' });
+      assert.ok(workspace.temp.startsWith(`${otherTemp}${path.sep}`), workspace.temp);
+      await workspace.dispose();
+      await workspaces.dispose();
+      assert.deepEqual(readdirSync(otherTemp), []);
+    } finally {
+      if (saved === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = saved;
+      rmSync(otherTemp, { recursive: true, force: true });
+    }
+  });
 });
