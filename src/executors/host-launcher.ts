@@ -89,7 +89,7 @@ class PendingProcess {
   constructor(
     private readonly id: number,
     private readonly onOutput: (stream: OutputStream, chunk: Buffer) => void,
-    /** Tells the launcher; `closeOutput` and `forget` need it. */
+    /** Tells the launcher; `closeOutput`, `forget` and `signal` need it. */
     private readonly send: (request: Request) => void,
     /** Called once: the process has exited (or never started) and its output has ended. */
     private readonly done: () => void,

@@ -1,7 +1,5 @@
-import { stat } from 'node:fs/promises';
-import path from 'node:path';
 import { hostLauncher, LaunchError, type Launched, type LaunchedExit } from './host-launcher.ts';
-import { drainOutput, stopOnAbort } from './launched-process.ts';
+import { drainOutput, programOf, startError, stopOnAbort, stoppedBeforeStart } from './launched-process.ts';
 import { LineSplitter } from './line-splitter.ts';
 import { preferredLauncher, type LauncherKind } from './native-launcher.ts';
 import { ProcessStartError, type Executor, type ProcessResult, type ProcessSpec } from './types.ts';
@@ -23,9 +21,9 @@ export class HostExecutor implements Executor {
   }
 
   async run(spec: ProcessSpec): Promise<ProcessResult> {
-    if (spec.signal?.aborted || spec.kill?.aborted) return { exitCode: null, signal: null, stopped: true, durationMs: 0 };
-    const [program] = spec.argv;
-    if (program === undefined) throw new ProcessStartError('cannot start a process: argv is empty');
+    const stopped = stoppedBeforeStart(spec);
+    if (stopped) return stopped;
+    const program = programOf(spec);
     const startedAt = performance.now();
     const splitters = { stdout: new LineSplitter((line) => spec.onLine('stdout', line)), stderr: new LineSplitter((line) => spec.onLine('stderr', line)) };
     let launched: Launched;
@@ -33,7 +31,7 @@ export class HostExecutor implements Executor {
       launched = await hostLauncher(this.launcher).launch({ argv: spec.argv, env: spec.env, cwd: spec.cwd }, (stream, chunk) => splitters[stream].write(chunk));
     } catch (error) {
       if (!(error instanceof LaunchError)) throw error;
-      throw await startError(error, spec);
+      throw await startError(error, spec, { sandbox: false });
     }
     const { pid } = launched;
     const outputClosed = launched.outputClosed.then(() => {
@@ -73,41 +71,6 @@ function endGroup(launched: Launched): void {
   launched.forget();
 }
 
-async function startError(error: Error, spec: ProcessSpec): Promise<ProcessStartError> {
-  if (error instanceof ProcessStartError) return error;
-  const program = spec.argv[0] ?? '';
-  const options = { cause: error };
-  const code = errnoCode(error);
-  const cwdProblem = await directoryProblem(spec.cwd);
-  if (cwdProblem !== null) {
-    return new ProcessStartError(`${program}: cannot start in ${spec.cwd}: ${cwdProblem}`, options);
-  }
-  if (code === 'ENOENT') return new ProcessStartError(await notFoundReason(program, spec), options);
-  if (code === 'EACCES') return new ProcessStartError(`${program}: permission denied (not an executable file)`, options);
-  return new ProcessStartError(`${program}: cannot start: ${error.message}`, options);
-}
-
-async function directoryProblem(directory: string): Promise<string | null> {
-  try {
-    return (await stat(directory)).isDirectory() ? null : 'the working directory is not a directory';
-  } catch {
-    return 'the working directory does not exist';
-  }
-}
-
-async function notFoundReason(program: string, spec: ProcessSpec): Promise<string> {
-  if (!program.includes('/')) {
-    const noPath = spec.env.PATH === undefined ? ' (the environment has no PATH)' : '';
-    return `${program}: not found on PATH${noPath}`;
-  }
-  const exists = await stat(path.resolve(spec.cwd, program)).then(
-    () => true,
-    () => false,
-  );
-  // execve reports a missing #! interpreter as ENOENT for the script itself.
-  return exists ? `${program}: its interpreter (the #! line) was not found` : `${program}: no such file`;
-}
-
 function signalGroup(pid: number, signal: NodeJS.Signals): void {
   try {
     process.kill(-pid, signal);
@@ -121,7 +84,3 @@ const liveGroups = new Set<number>();
 process.on('exit', () => {
   for (const pid of liveGroups) signalGroup(pid, 'SIGKILL');
 });
-
-function errnoCode(error: Error): string | undefined {
-  return 'code' in error && typeof error.code === 'string' ? error.code : undefined;
-}

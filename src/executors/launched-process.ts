@@ -1,11 +1,65 @@
-// What the host and sandbox executors both do with a process a launcher started: stop it when the
-// step is cancelled or killed, and wait a bounded time for the output it leaves open.
-import type { Launched } from './host-launcher.ts';
+// What the host and sandbox executors both do with a process a launcher starts: check the request,
+// say clearly why a process did not start, stop it when the step is cancelled or killed, and wait a
+// bounded time for the output it leaves open.
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { Launched, LaunchError } from './host-launcher.ts';
+import { ProcessStartError, type ProcessResult, type ProcessSpec } from './types.ts';
 
 /** How long a stopped process has for each signal before the next, as GitHub's runner gives it. */
 const defaultKillGraceMs = 7500;
 /** How long output may stay open after the process exited (only a process that left its group can hold it). */
 const outputDrainMs = 2000;
+
+/** The program to start; an empty argv is refused. */
+export function programOf(spec: ProcessSpec): string {
+  const [program] = spec.argv;
+  if (program === undefined) throw new ProcessStartError('cannot start a process: argv is empty');
+  return program;
+}
+
+/** The result of a step stopped before its process started, if it was. */
+export function stoppedBeforeStart(spec: ProcessSpec): ProcessResult | undefined {
+  return spec.signal?.aborted || spec.kill?.aborted ? { exitCode: null, signal: null, stopped: true, durationMs: 0 } : undefined;
+}
+
+/**
+ * Why the launcher could not start the process, for the user. On the host the file system is looked
+ * at to tell a missing working directory, file or `#!` interpreter apart. In a sandbox it is not:
+ * the sandbox hides folders and has its own `/tmp`, so only the error itself is told, with `detail`.
+ */
+export async function startError(error: LaunchError, spec: ProcessSpec, where: { sandbox: boolean; detail?: string }): Promise<ProcessStartError> {
+  const program = spec.argv[0] ?? '';
+  const options = { cause: error };
+  if (!where.sandbox) {
+    const cwdProblem = await directoryProblem(spec.cwd);
+    if (cwdProblem !== null) return new ProcessStartError(`${program}: cannot start in ${spec.cwd}: ${cwdProblem}`, options);
+  }
+  if (error.code === 'ENOENT' && !program.includes('/')) {
+    const noPath = spec.env.PATH === undefined ? ' (the environment has no PATH)' : '';
+    return new ProcessStartError(`${program}: not found on PATH${noPath}`, options);
+  }
+  if (error.code === 'ENOENT' && !where.sandbox) return new ProcessStartError(await missingFileReason(program, spec.cwd), options);
+  if (error.code === 'EACCES') return new ProcessStartError(`${program}: permission denied (not an executable file)`, options);
+  return new ProcessStartError(`${program}: cannot start${where.sandbox ? ' in the sandbox' : ''}: ${error.message}${where.detail ?? ''}`, options);
+}
+
+async function directoryProblem(directory: string): Promise<string | null> {
+  try {
+    return (await stat(directory)).isDirectory() ? null : 'the working directory is not a directory';
+  } catch {
+    return 'the working directory does not exist';
+  }
+}
+
+async function missingFileReason(program: string, cwd: string): Promise<string> {
+  const exists = await stat(path.resolve(cwd, program)).then(
+    () => true,
+    () => false,
+  );
+  // execve reports a missing #! interpreter as ENOENT for the script itself.
+  return exists ? `${program}: its interpreter (the #! line) was not found` : `${program}: no such file`;
+}
 
 export interface Stopper {
   stopped(): boolean;

@@ -6,7 +6,7 @@
 // process exits.
 import { constants } from 'node:os';
 import { Launcher, LaunchError, type Launched, type LaunchedExit } from './host-launcher.ts';
-import { drainOutput, stopOnAbort } from './launched-process.ts';
+import { drainOutput, startError, stopOnAbort } from './launched-process.ts';
 import { LineSplitter } from './line-splitter.ts';
 import type { LauncherKind } from './native-launcher.ts';
 import { ProcessStartError, type ProcessResult, type ProcessSpec } from './types.ts';
@@ -60,7 +60,7 @@ export class SandboxSession {
         launched = await this.launcher.launch({ argv: spec.argv, env: spec.env, cwd: spec.cwd }, (stream, chunk) => splitters[stream].write(chunk));
       } catch (error) {
         if (!(error instanceof LaunchError)) throw error;
-        throw new ProcessStartError(`${program}: cannot start in the sandbox: ${error.message}${this.stderrNote()}`, { cause: error });
+        throw await startError(error, spec, { sandbox: true, detail: this.stderrNote() });
       }
       const outputClosed = launched.outputClosed.then(() => {
         splitters.stdout.end();

@@ -1,9 +1,9 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import path from 'node:path';
+import { programOf, stoppedBeforeStart } from './launched-process.ts';
 import { preferredLauncher, type LauncherKind } from './native-launcher.ts';
 import { SandboxSession } from './sandbox-session.ts';
 import { ProcessStartError, type Executor, type ProcessResult, type ProcessSpec } from './types.ts';
-import { which } from './which.ts';
 
 const defaultBwrapPath = '/usr/bin/bwrap';
 
@@ -60,9 +60,8 @@ export class SandboxExecutor implements Executor {
     }
     this.checkBwrap();
     for (const folder of isolation.writable) checkWritableFolder(folder);
-    checkProgram(spec);
-    if (spec.signal?.aborted || spec.kill?.aborted) return { exitCode: null, signal: null, stopped: true, durationMs: 0 };
-    return this.session(spec, isolation).run(spec);
+    programOf(spec);
+    return stoppedBeforeStart(spec) ?? this.session(spec, isolation).run(spec);
   }
 
   /** Ends every sandbox this executor has running. */
@@ -131,18 +130,4 @@ function checkWritableFolder(folder: string): void {
     // reported below
   }
   if (!isDirectory) throw new ProcessStartError(`the sandbox's writable folder ${folder} does not exist or is not a folder`);
-}
-
-/**
- * A program missing on PATH is reported as the host executor would, before bwrap starts (inside,
- * bwrap would only print an error and exit 1). The host sees at least what the sandbox sees.
- */
-function checkProgram(spec: ProcessSpec): void {
-  const program = spec.argv[0];
-  if (program === undefined) throw new ProcessStartError('cannot start a process: argv is empty');
-  if (program.includes('/')) return;
-  if (which(program, spec.env.PATH ?? '') === null) {
-    const noPath = spec.env.PATH === undefined ? ' (the environment has no PATH)' : '';
-    throw new ProcessStartError(`${program}: not found on PATH${noPath}`);
-  }
 }

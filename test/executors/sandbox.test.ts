@@ -126,12 +126,27 @@ for (const launcher of launchers) describe(`SandboxExecutor with the ${launcher}
     );
   });
 
-  it('reports a program missing on PATH and a missing writable folder before starting', async () => {
-    await assert.rejects(run(['no-such-program-gantry']), (error: unknown) => error instanceof ProcessStartError && /not found on PATH/.test(error.message));
+  it('reports a program missing on PATH, and a missing writable folder before starting', async () => {
+    await assert.rejects(run(['no-such-program-gantry']), (error: unknown) => error instanceof ProcessStartError && error.message === 'no-such-program-gantry: not found on PATH');
     await assert.rejects(
       run(['true'], { isolation: { writable: [path.join(scratch, 'absent')], network: false } }),
       (error: unknown) => error instanceof ProcessStartError && /does not exist/.test(error.message),
     );
+  });
+
+  it('reports a program on a PATH folder the sandbox hides as not found, as the sandbox sees it', async () => {
+    const toolHome = realpathSync(mkdtempSync(path.join(tmpdir(), 'gantry-tool-home-')));
+    try {
+      const hiddenBin = path.join(toolHome, 'bin');
+      mkdirSync(hiddenBin);
+      writeFileSync(path.join(hiddenBin, 'gantry-home-tool'), '#!/bin/sh\necho ran\n', { mode: 0o755 });
+      const spec = { env: { PATH: `${hiddenBin}:${basePath}`, HOME: toolHome } };
+      await assert.rejects(run(['gantry-home-tool'], spec), (error: unknown) => error instanceof ProcessStartError && error.message === 'gantry-home-tool: not found on PATH');
+      // The host sees the file, the sandbox does not: no guess from the host's file system.
+      await assert.rejects(run([path.join(hiddenBin, 'gantry-home-tool')], spec), (error: unknown) => error instanceof ProcessStartError && /cannot start in the sandbox: .*(ENOENT|no such file)/i.test(error.message));
+    } finally {
+      rmSync(toolHome, { recursive: true, force: true });
+    }
   });
 
   it('runs a program whose name contains "=" (no env wrapper takes it for an assignment)', async () => {
