@@ -74,13 +74,17 @@ function copiedEntry(from, stats, kept) {
   return { kind: 'folder', mode: Number(stats.mode) & 0o7777, entries };
 }
 
-/** Makes a kept file (`stats`, its lstat) hold the template's content and permissions, writing only what differs, in place. */
+/**
+ * Makes a kept file (`stats`, its lstat) hold the template's content and permissions, writing only
+ * what differs, in place; returns whether it wrote anything.
+ */
 function rewrite(want, target, stats) {
+  read++;
+  let wrote = false;
   if (!want.content) {
     copyFileSync(want.from, target, constants.COPYFILE_FICLONE);
-    return;
-  }
-  if (stats.size !== want.content.length || !sameContent(target, want.content)) {
+    wrote = true;
+  } else if (stats.size !== want.content.length || !sameContent(target, want.content)) {
     const fd = openSync(target, 'r+');
     try {
       writeSync(fd, want.content, 0, want.content.length, 0);
@@ -88,8 +92,13 @@ function rewrite(want, target, stats) {
     } finally {
       closeSync(fd);
     }
+    wrote = true;
   }
-  if ((stats.mode & 0o7777) !== want.mode) chmodSync(target, want.mode);
+  if ((stats.mode & 0o7777) !== want.mode) {
+    chmodSync(target, want.mode);
+    wrote = true;
+  }
+  return wrote;
 }
 
 function sameContent(file, content) {
@@ -110,63 +119,139 @@ function sameContent(file, content) {
 }
 
 /**
- * The lstat of an entry a finished job left, when it can be used again for `want` without touching
- * anything outside; undefined when it must go.
+ * What a reset left, to save the next one from reading what nobody changed since: per entry, its
+ * inode and change time, the wanted entry it matched and, for a folder, the record of its entries.
+ * A change time cannot be set back, and every change to an entry (its content, permissions, links,
+ * or for a folder the names in it) gives it a new one; but the file system takes it from a clock
+ * that moves in ticks of a few milliseconds, so only a change time older than the reset's end by
+ * more than a tick says anything: a job, which starts after that end, cannot change the entry in
+ * the same tick. Kept by the folder's device and inode, which its renames keep, while the folder
+ * is kept (a spare or a running job's).
  */
-function reusable(want, entry, target) {
-  if (want === undefined) return undefined;
-  if (want.kind === 'link') return entry.isSymbolicLink() && readlinkSync(target) === want.target ? {} : undefined;
-  if (want.kind === 'folder' ? !entry.isDirectory() : !entry.isFile()) return undefined;
-  const stats = lstatSync(target);
-  // A file linked elsewhere (a hard link the job made) must not be rewritten: only its link goes.
-  if (want.kind !== 'folder' && (stats.nlink !== 1 || (stats.mode & 0o200) === 0)) return undefined;
-  return stats;
+const records = new Map();
+const MOST_RECORDS = 32;
+const TICK_MARGIN_MS = 20;
+/** A change time that matches nothing: the entry was changed by the reset itself. */
+const CHANGED = -1;
+/** What the current operation read: folders listed, files compared or copied. */
+let read = 0;
+
+function recordKey(folder) {
+  const stats = lstatSync(folder, { throwIfNoEntry: false });
+  return stats === undefined ? '' : `${stats.dev}:${stats.ino}`;
+}
+
+function remember(folder, entries) {
+  const key = recordKey(folder);
+  records.delete(key);
+  records.set(key, { endedAt: Date.now(), entries });
+  if (records.size > MOST_RECORDS) records.delete(records.keys().next().value);
+}
+
+/** The record of `folder`'s entries from its last reset, and the change times it may trust; none for a new folder. */
+function recalled(folder) {
+  const key = recordKey(folder);
+  const record = records.get(key);
+  records.delete(key);
+  return record ? { entries: record.entries, trustedBefore: record.endedAt - TICK_MARGIN_MS } : { entries: undefined, trustedBefore: 0 };
+}
+
+/** Whether an entry is as the last reset left it, matching the same wanted entry. */
+function untouched(want, stats, known, trustedBefore) {
+  if (want === undefined || known === undefined || known.ctime === CHANGED || known.ctime >= trustedBefore) return false;
+  if (stats.ino !== known.ino || stats.ctimeMs !== known.ctime) return false;
+  // A template entry is the same object while its template is; a folder or empty file is its kind and mode.
+  return want.kind === 'copy' || want.kind === 'link' ? known.want === want : known.want.kind === want.kind && known.want.mode === want.mode;
 }
 
 /**
- * Makes `folder` hold exactly `wanted`. What is there and of the right kind is rewritten in place,
- * and only where it differs (a new inode costs more than a rewrite where the file system keeps
- * deleted inodes out of use for a while, as ext4 without a journal does); everything else is
- * removed first.
+ * Whether an entry a finished job left (`stats`, its lstat) can be used again for `want` without
+ * touching anything outside; when it can not, it must go.
  */
-function fill(folder, wanted) {
+function reusable(want, stats, target) {
+  if (want === undefined) return false;
+  if (want.kind === 'link') return stats.isSymbolicLink() && readlinkSync(target) === want.target;
+  if (want.kind === 'folder' ? !stats.isDirectory() : !stats.isFile()) return false;
+  // A file linked elsewhere (a hard link the job made) must not be rewritten: only its link goes.
+  return want.kind === 'folder' || (stats.nlink === 1 && (stats.mode & 0o200) !== 0);
+}
+
+/**
+ * Makes `folder` hold exactly `wanted` and returns what it left (see `records`). What is there and
+ * of the right kind is rewritten in place, and only where it differs (a new inode costs more than a
+ * rewrite where the file system keeps deleted inodes out of use for a while, as ext4 without a
+ * journal does); everything else is removed first. `known` is the last reset's record of the
+ * folder's entries; with `sameNames`, the folder itself is unchanged since, so it holds the same names.
+ */
+function fill(folder, wanted, { known, sameNames, trustedBefore }) {
+  let changed = false;
   const kept = new Map();
-  for (const entry of readdirSync(folder, { withFileTypes: true })) {
-    const target = path.join(folder, entry.name);
-    const stats = reusable(wanted.get(entry.name), entry, target);
-    if (stats) kept.set(entry.name, stats);
-    else remove(target);
+  if (!sameNames) read++;
+  for (const name of sameNames ? known.keys() : readdirSync(folder)) {
+    const target = path.join(folder, name);
+    const want = wanted.get(name);
+    const stats = lstatSync(target);
+    if (untouched(want, stats, known?.get(name), trustedBefore) || reusable(want, stats, target)) {
+      kept.set(name, stats);
+    } else {
+      remove(target);
+      changed = true;
+    }
   }
+  const record = new Map();
   for (const [name, want] of wanted) {
     const target = path.join(folder, name);
     const stats = kept.get(name);
+    const previously = known?.get(name);
+    const same = stats !== undefined && untouched(want, stats, previously, trustedBefore);
+    let rewritten = stats === undefined;
+    let entries;
+    if (stats === undefined) changed = true;
     if (want.kind === 'folder') {
       if (!stats) mkdirSync(target);
       // A template folder without write permission gets it back only after its entries are in.
       const filling = want.mode | 0o700;
-      if (!stats || (stats.mode & 0o7777) !== filling) chmodSync(target, filling);
-      fill(target, want.entries);
+      if (!stats || (stats.mode & 0o7777) !== filling) {
+        chmodSync(target, filling);
+        rewritten = true;
+      }
+      const inner = fill(target, want.entries, { known: previously?.entries, sameNames: same, trustedBefore });
+      entries = inner.record;
       if (filling !== want.mode) chmodSync(target, want.mode);
+      rewritten ||= inner.changed || filling !== want.mode;
+    } else if (same) {
+      // As the last reset left it.
     } else if (want.kind === 'copy') {
       // Over a kept file this keeps its inode.
-      if (stats) rewrite(want, target, stats);
-      else copyFileSync(want.from, target, constants.COPYFILE_FICLONE);
+      if (stats) rewritten = rewrite(want, target, stats);
+      else {
+        read++;
+        copyFileSync(want.from, target, constants.COPYFILE_FICLONE);
+      }
     } else if (want.kind === 'link') {
       if (!stats) symlinkSync(want.target, target);
     } else if (stats) {
-      if (stats.size !== 0) truncateSync(target);
-      if ((stats.mode & 0o7777) !== want.mode) chmodSync(target, want.mode);
+      if (stats.size !== 0) {
+        truncateSync(target);
+        rewritten = true;
+      }
+      if ((stats.mode & 0o7777) !== want.mode) {
+        chmodSync(target, want.mode);
+        rewritten = true;
+      }
     } else {
       writeFileSync(target, '', { flag: 'wx' });
     }
+    record.set(name, { ino: stats?.ino ?? 0, ctime: rewritten ? CHANGED : stats.ctimeMs, want, entries });
   }
+  return { record, changed };
 }
 
 /** A new folder named from `prefix` (as `mkdtemp`) holding the layout. */
 function make({ prefix, layout }) {
   const base = mkdtempSync(prefix);
   try {
-    fill(base, wantedTree(layout));
+    remember(base, fill(base, wantedTree(layout), { known: undefined, sameNames: false, trustedBefore: 0 }).record);
     return base;
   } catch (error) {
     remove(base);
@@ -179,22 +264,25 @@ function make({ prefix, layout }) {
  * When that fails (a file the job made that this process may not change), a new folder instead.
  */
 function reuse({ folder, prefix, layout }) {
+  read = 0;
   let base = folder;
   try {
     if (!lstatSync(folder).isDirectory()) throw new Error('not a folder');
+    const { entries, trustedBefore } = recalled(folder);
     const renamed = `${prefix}${randomBytes(6).toString('base64url')}`;
     if (existsSync(renamed)) throw new Error(`${renamed} exists`);
     renameSync(folder, renamed);
     base = renamed;
-    fill(base, wantedTree(layout));
-    return base;
+    // The rename changed the folder's own change time: its names are read again.
+    remember(base, fill(base, wantedTree(layout), { known: entries, sameNames: false, trustedBefore }).record);
+    return { path: base, read };
   } catch {
     try {
       remove(base);
     } catch {
       // Left as it is (a file this process may not remove), as a removal would leave it.
     }
-    return make({ prefix, layout });
+    return { path: make({ prefix, layout }), read };
   }
 }
 
@@ -202,7 +290,11 @@ const operations = {
   make,
   reuse,
   create: ({ file }) => writeFileSync(file, '', { flag: 'wx' }),
-  remove: ({ folders }) => folders.forEach(remove),
+  remove: ({ folders }) =>
+    folders.forEach((folder) => {
+      records.delete(recordKey(folder));
+      remove(folder);
+    }),
 };
 
 parentPort.on('message', (request) => {

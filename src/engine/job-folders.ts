@@ -80,13 +80,23 @@ export async function makeFolder(prefix: string, layout: FolderLayout): Promise<
   return (await making.call({ op: 'make', prefix, layout })) as string;
 }
 
+/** A finished job's folder made ready for another. */
+export interface ResetFolder {
+  path: string;
+  /**
+   * How many of its folders were listed and files read or copied: those a reset can not tell
+   * unchanged by their change times (see job-folders-worker.mjs).
+   */
+  read: number;
+}
+
 /**
  * Renames a finished job's `folder` to `<prefix>XXXXXX` and makes it hold `layout` and nothing else,
- * as `makeFolder` would, keeping the files and folders that can be rewritten in place; resolves to
- * its new path. When that fails, the folder is removed and a new one made.
+ * as `makeFolder` would, keeping the files and folders that can be rewritten in place. When that
+ * fails, the folder is removed and a new one made.
  */
-export async function reuseFolder(folder: string, prefix: string, layout: FolderLayout): Promise<string> {
-  return (await removing.call({ op: 'reuse', folder, prefix, layout })) as string;
+export async function reuseFolder(folder: string, prefix: string, layout: FolderLayout): Promise<ResetFolder> {
+  return (await removing.call({ op: 'reuse', folder, prefix, layout })) as ResetFolder;
 }
 
 /** Creates an empty file; fails if it exists. */

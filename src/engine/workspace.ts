@@ -158,7 +158,7 @@ export class Workspaces {
     }
     // Sent after what runs in this turn of the event loop: a job waiting for this one's end starts
     // its step first, and the message (a copy of the layout for the other thread) is sent while it runs.
-    const reused = new Promise<string>((resolve) => setImmediate(() => resolve(reuseFolder(base, this.sparePrefix, made.layout))));
+    const reused = new Promise<string>((resolve) => setImmediate(() => resolve(reuseFolder(base, this.sparePrefix, made.layout).then((reset) => reset.path))));
     this.spares.push(this.spare(made, reused));
   }
 

@@ -6,6 +6,7 @@ import { chmodSync, existsSync, linkSync, lstatSync, mkdirSync, mkdtempSync, rea
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { makeFolder, reuseFolder, type FolderLayout } from '../../src/engine/job-folders.ts';
 import { Workspaces } from '../../src/engine/workspace.ts';
 
@@ -97,6 +98,14 @@ function dirty(folder: string): void {
   chmodSync(path.join(folder, 'tool-cache'), 0o555);
 }
 
+/** Resets `folder` once its entries' change times are older than a clock tick, and waits as long again. */
+async function resetUntilTrusted(folder: string): Promise<string> {
+  await sleep(40);
+  const reset = (await reuseFolder(folder, prefix(), layout)).path;
+  await sleep(40);
+  return reset;
+}
+
 describe('job folders', () => {
   it('makes a folder holding the layout and a copy of the template', async () => {
     const made = await makeFolder(prefix(), layout);
@@ -106,53 +115,74 @@ describe('job folders', () => {
     assert.ok(statSync(path.join(made, 'tool-cache')).isDirectory());
   });
 
-  it('makes a finished job’s folder hold exactly what a new one holds, touching nothing outside it', async () => {
-    const fresh = walk(await makeFolder(prefix(), layout));
-    const used = await makeFolder(prefix(), layout);
-    const keptInode = statSync(path.join(used, 'workspace', 'src')).ino;
-    dirty(used);
+  // A folder reset after its entries' change times were old enough is checked by those times, not read.
+  for (const [state, prepared] of [
+    ['a folder just made', async (folder: string) => folder],
+    ['a folder reset before, whose change times it trusts', resetUntilTrusted],
+  ] as const) {
+    it(`makes a finished job’s folder hold exactly what a new one holds, touching nothing outside it (${state})`, async () => {
+      const fresh = walk(await makeFolder(prefix(), layout));
+      const used = await prepared(await makeFolder(prefix(), layout));
+      const keptInode = statSync(path.join(used, 'workspace', 'src')).ino;
+      dirty(used);
 
-    const reused = await reuseFolder(used, prefix(), layout);
+      const reused = (await reuseFolder(used, prefix(), layout)).path;
 
-    assert.notEqual(reused, used);
-    assert.ok(reused.startsWith(prefix()), reused);
-    assert.equal(existsSync(used), false, 'the old name is gone');
-    assert.deepEqual(walk(reused), fresh);
-    assert.equal(readFileSync(outside, 'utf8'), 'not the job folder\n', 'the file outside is unchanged');
-    assert.equal(statSync(outside).nlink, 1, 'the job’s hard link to the outside file went with the folder’s entry');
-    assert.deepEqual(readdirSync(outsideFolder), ['kept.txt'], 'the folder a link pointed to is neither filled nor emptied');
-    assert.equal(statSync(path.join(reused, 'workspace', 'src')).ino, keptInode, 'a folder of the right kind is kept');
-  });
+      assert.notEqual(reused, used);
+      assert.ok(reused.startsWith(prefix()), reused);
+      assert.equal(existsSync(used), false, 'the old name is gone');
+      assert.deepEqual(walk(reused), fresh);
+      assert.equal(readFileSync(outside, 'utf8'), 'not the job folder\n', 'the file outside is unchanged');
+      assert.equal(statSync(outside).nlink, 1, 'the job’s hard link to the outside file went with the folder’s entry');
+      assert.deepEqual(readdirSync(outsideFolder), ['kept.txt'], 'the folder a link pointed to is neither filled nor emptied');
+      assert.equal(statSync(path.join(reused, 'workspace', 'src')).ino, keptInode, 'a folder of the right kind is kept');
+    });
+
+    it(`finds changes that keep a file’s size, and changed permissions, and rewrites only those files (${state})`, async () => {
+      const fresh = walk(await makeFolder(prefix(), layout));
+      const used = await prepared(await makeFolder(prefix(), layout));
+      const file = (relative: string) => path.join(used, relative);
+      const data = file('workspace/src/deep/data.txt');
+      const untouched = statSync(file('workspace/.git/HEAD'));
+      writeFileSync(data, 'x'.repeat(5_000) + 'y' + 'x'.repeat(4_999));
+      writeFileSync(file('workspace/src/main.ts'), 'export const answer = 43;\n');
+      writeFileSync(file('workspace/README.md'), 'read me\nand more lines after it\n');
+      chmodSync(file('workspace/build.sh'), 0o644);
+      chmodSync(file('temp/_runner_file_commands/set_env_1'), 0o600);
+      writeFileSync(file('temp/script.sh'), 'echo left\n');
+      chmodSync(file('workspace/src/deep'), 0o700);
+
+      const reused = (await reuseFolder(used, prefix(), layout)).path;
+
+      assert.deepEqual(walk(reused), fresh);
+      const after = statSync(path.join(reused, 'workspace/.git/HEAD'));
+      assert.deepEqual([after.ino, after.mtimeMs, after.ctimeMs], [untouched.ino, untouched.mtimeMs, untouched.ctimeMs], 'an unchanged file is not written');
+    });
+
+  }
 
   it('keeps the inodes of files it can rewrite in place', async () => {
     const used = await makeFolder(prefix(), layout);
     const inodes = (folder: string) => ['workspace/README.md', 'workspace/src/deep/data.txt', 'temp/script.sh'].map((file) => statSync(path.join(folder, file)).ino);
     const before = inodes(used);
     writeFileSync(path.join(used, 'workspace', 'README.md'), 'changed');
-    const reused = await reuseFolder(used, prefix(), layout);
+    const reused = (await reuseFolder(used, prefix(), layout)).path;
     assert.deepEqual(inodes(reused), before);
     assert.equal(readFileSync(path.join(reused, 'workspace', 'README.md'), 'utf8'), 'read me\n');
   });
 
-  it('finds changes that keep a file’s size, and changed permissions, and rewrites only those files', async () => {
-    const fresh = walk(await makeFolder(prefix(), layout));
-    const used = await makeFolder(prefix(), layout);
-    const file = (relative: string) => path.join(used, relative);
-    const data = file('workspace/src/deep/data.txt');
-    const untouched = statSync(file('workspace/.git/HEAD'));
-    writeFileSync(data, 'x'.repeat(5_000) + 'y' + 'x'.repeat(4_999));
-    writeFileSync(file('workspace/src/main.ts'), 'export const answer = 43;\n');
-    writeFileSync(file('workspace/README.md'), 'read me\nand more lines after it\n');
-    chmodSync(file('workspace/build.sh'), 0o644);
-    chmodSync(file('temp/_runner_file_commands/set_env_1'), 0o600);
-    writeFileSync(file('temp/script.sh'), 'echo left\n');
-    chmodSync(file('workspace/src/deep'), 0o700);
-
-    const reused = await reuseFolder(used, prefix(), layout);
-
-    assert.deepEqual(walk(reused), fresh);
-    const after = statSync(path.join(reused, 'workspace/.git/HEAD'));
-    assert.deepEqual([after.ino, after.mtimeMs, after.ctimeMs], [untouched.ino, untouched.mtimeMs, untouched.ctimeMs], 'an unchanged file is not written');
+  it('reads only what may have changed since the last reset, by the change times it can trust', async () => {
+    const folder = await resetUntilTrusted(await makeFolder(prefix(), layout));
+    const untouched = await reuseFolder(folder, prefix(), layout);
+    assert.equal(untouched.read, 1, 'nothing but the renamed folder itself is listed');
+    await sleep(40);
+    const readme = path.join(untouched.path, 'workspace', 'README.md');
+    writeFileSync(readme, 'READ ME\n');
+    const changed = await reuseFolder(untouched.path, prefix(), layout);
+    assert.equal(changed.read, 2, 'the folder and the one changed file');
+    assert.equal(readFileSync(path.join(changed.path, 'workspace', 'README.md'), 'utf8'), 'read me\n');
+    const fresh = await reuseFolder(await makeFolder(prefix(), layout), prefix(), layout);
+    assert.ok(fresh.read > 10, `a folder just made is read whole (${fresh.read})`);
   });
 
   it('reads a new template at an old template’s path', async () => {
@@ -164,7 +194,7 @@ describe('job folders', () => {
     try {
       execFileSync('mv', [template, moved]);
       execFileSync('mv', [other, template]);
-      const reused = await reuseFolder(used, prefix(), layout);
+      const reused = (await reuseFolder(used, prefix(), layout)).path;
       assert.deepEqual(walk(path.join(reused, 'workspace')), walk(template));
     } finally {
       execFileSync('mv', [template, other]);
@@ -181,7 +211,7 @@ describe('job folders', () => {
       return;
     }
     try {
-      const reused = await reuseFolder(used, prefix(), layout);
+      const reused = (await reuseFolder(used, prefix(), layout)).path;
       assert.deepEqual(walk(reused), walk(await makeFolder(prefix(), layout)));
       assert.equal(existsSync(path.join(reused, 'temp', 'immutable.txt')), false);
     } finally {
@@ -191,13 +221,13 @@ describe('job folders', () => {
   });
 
   it('makes a new folder when the finished one is gone', async () => {
-    const reused = await reuseFolder(path.join(root, 'not-there'), prefix(), layout);
+    const reused = (await reuseFolder(path.join(root, 'not-there'), prefix(), layout)).path;
     assert.deepEqual(walk(path.join(reused, 'workspace')), walk(template));
   });
 
   it('drops the workspace when the next layout has none (--bind)', async () => {
     const used = await makeFolder(prefix(), layout);
-    const reused = await reuseFolder(used, prefix(), { folders: layout.folders, files: layout.files });
+    const reused = (await reuseFolder(used, prefix(), { folders: layout.folders, files: layout.files })).path;
     assert.deepEqual(readdirSync(reused).sort(), ['temp', 'tool-cache']);
   });
 
