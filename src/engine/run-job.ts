@@ -201,7 +201,6 @@ export async function runJob(leg: LegRun, shared: RunShared): Promise<JobResult>
       projectPath: options.projectPath,
       sha: shared.sha,
       bind: options.bind,
-      label: `${options.runId}-${options.runAttempt ?? 1}-${job.id}`,
     });
   } catch (error) {
     clearTimeout(timer);

@@ -6,7 +6,6 @@
 // into a later job's: reset to exactly what a new one holds, not removed.
 
 import { randomUUID } from 'node:crypto';
-import { renameSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import path from 'node:path';
 import { checkoutCommit, repositoryPlace, type RepositoryPlace } from '../plan/git-checkout.ts';
@@ -39,7 +38,6 @@ export interface WorkspaceRequest {
   sha: string;
   /** Work in the repository folder itself (`--bind`). */
   bind: boolean;
-  label: string;
 }
 
 /** A job's folder as made, before a job takes it: its path and the names of the files in it. */
@@ -78,8 +76,7 @@ export class Workspaces {
   private spares: MadeFolder[] = [];
   private closed = false;
   /** Read once per run: the temp folder's name costs a look at the environment (os.tmpdir) each time. */
-  private readonly jobPrefix = ownedFolderPrefix('job');
-  private readonly sparePrefix = ownedFolderPrefix('spare');
+  private readonly prefix = ownedFolderPrefix('job');
 
   constructor() {
     startFolderWorker();
@@ -99,17 +96,7 @@ export class Workspaces {
     const made = this.spares.splice(Math.max(readyAt, 0), 1)[0] ?? this.make(template);
     while (this.spares.length < SPARES) this.spares.push(this.make(template));
 
-    // The folder is named after the job when the job takes it. One rename: synchronous, it costs the
-    // main thread a fraction of what waiting for the thread pool costs the job on a busy machine.
-    const madeBase = await made.base;
-    const base = `${this.jobPrefix}${request.label.replace(/[^\w.-]+/g, '_').slice(0, 40)}-${madeBase.slice(this.sparePrefix.length)}`;
-    try {
-      renameSync(madeBase, base);
-    } catch (error) {
-      this.remove(madeBase);
-      this.flushRemovals();
-      throw error;
-    }
+    const base = await made.base;
     const temp = path.join(base, 'temp');
     const toolCache = path.join(base, 'tool-cache');
     const stepFiles = stepFilesIn(path.join(temp, FILE_COMMANDS_FOLDER), made.fileCommandsId);
@@ -147,7 +134,7 @@ export class Workspaces {
       files: [...Object.values(stepFilesIn(commands, fileCommandsId)), ...scripts.map((script) => path.join('temp', script))],
       ...(template ? { copy: { from: template, to: 'workspace' } } : {}),
     };
-    return this.spare({ layout, fileCommandsId, scripts }, makeFolder(this.sparePrefix, layout));
+    return this.spare({ layout, fileCommandsId, scripts }, makeFolder(this.prefix, layout));
   }
 
   /** A finished job's folder becomes a spare with the same layout (file names included), or goes. */
@@ -158,7 +145,7 @@ export class Workspaces {
     }
     // Sent after what runs in this turn of the event loop: a job waiting for this one's end starts
     // its step first, and the message (a copy of the layout for the other thread) is sent while it runs.
-    const reused = new Promise<string>((resolve) => setImmediate(() => resolve(reuseFolder(base, this.sparePrefix, made.layout).then((reset) => reset.path))));
+    const reused = new Promise<string>((resolve) => setImmediate(() => resolve(reuseFolder(base, this.prefix, made.layout).then((reset) => reset.path))));
     this.spares.push(this.spare(made, reused));
   }
 

@@ -244,7 +244,7 @@ describe('job folders', () => {
     const seen = new Map<number, string>();
     const folders = new Set<string>();
     for (let job = 0; job < 8; job++) {
-      const workspace = await workspaces.prepare({ ...request, label: `job ${job}` });
+      const workspace = await workspaces.prepare(request);
       const inode = statSync(path.join(workspace.path, 'file.txt')).ino;
       assert.equal(readFileSync(path.join(workspace.path, 'file.txt'), 'utf8'), 'committed\n', `job ${job} sees the commit`);
       assert.deepEqual(readdirSync(workspace.temp).sort(), ['_runner_file_commands', ...workspace.scripts.map((s) => path.basename(s))].sort());
@@ -273,7 +273,7 @@ describe('job folders', () => {
     process.env.TMPDIR = otherTemp;
     try {
       const workspaces = new Workspaces();
-      const workspace = await workspaces.prepare({ repoDir: repo, projectPath: '', sha: '', bind: true, label: 'moved' });
+      const workspace = await workspaces.prepare({ repoDir: repo, projectPath: '', sha: '', bind: true });
       assert.ok(workspace.temp.startsWith(`${otherTemp}${path.sep}`), workspace.temp);
       await workspace.dispose();
       await workspaces.dispose();

@@ -62,7 +62,7 @@ describe('leftover temporary folders', () => {
     const sha = git('rev-parse', 'HEAD');
     const program = `
       import { Workspaces } from ${JSON.stringify(new URL('../../src/engine/workspace.ts', import.meta.url).href)};
-      const workspace = await new Workspaces().prepare({ repoDir: ${JSON.stringify(repo)}, projectPath: '', sha: ${JSON.stringify(sha)}, bind: false, label: 'killed' });
+      const workspace = await new Workspaces().prepare({ repoDir: ${JSON.stringify(repo)}, projectPath: '', sha: ${JSON.stringify(sha)}, bind: false });
       console.log(workspace.checkout);
       setInterval(() => {}, 1000);`;
     const gantry = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '--eval', program], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -71,7 +71,7 @@ describe('leftover temporary folders', () => {
     await until(() => output.includes('\n'), 'the job folder');
     const pid = gantry.pid!;
     const owned = () => readdirSync(tmpdir()).filter((name) => name.startsWith(`gantry-${pid}-`));
-    await until(() => owned().some((name) => name.includes('-spare-')), 'the spare folders');
+    await until(() => owned().filter((name) => name.includes('-job-')).length >= 3, 'the job folder and the spares made ahead');
     assert.ok(existsSync(output.trim()), 'the job checkout exists');
     assert.ok(owned().some((name) => name.includes('-checkouts-')), 'and the checkout template');
     gantry.kill('SIGKILL');
