@@ -93,8 +93,8 @@ interface Expected {
 }
 
 /**
- * Fails loudly unless every kept file of the run is free of secrets and the step's log holds every
- * printed line, with a mask where the secrets were.
+ * Fails loudly unless every kept file of the run is free of secrets and the job's log holds every
+ * line the step printed, with a mask where the secrets were.
  */
 async function verifyRun(logDir: string, patternsFile: string, expected: Expected): Promise<void> {
   const files = await filesUnder(logDir);
@@ -104,14 +104,14 @@ async function verifyRun(logDir: string, patternsFile: string, expected: Expecte
       throw new Error(`SECRET LEAKED: ${leaks.count} line(s) of ${path.relative(logDir, file)} contain a registered secret (first: ${leaks.examples})`);
     }
   }
-  const stepLog = files.find((file) => /[/\\]\d+-print\.log$/.test(file));
-  if (!stepLog) throw new Error(`no step log for the "print" step among ${files.map((f) => path.relative(logDir, f)).join(', ')}`);
-  const lines = await countNewlines(stepLog);
-  if (lines < expected.lines) throw new Error(`the step log has ${lines} lines, the step printed ${expected.lines}: output was lost`);
-  const masked = await execFileAsync('grep', ['-c', '-F', '***', stepLog]);
+  const jobLog = files.find((file) => /[/\\]logs[/\\]logs\.log$/.test(file));
+  if (!jobLog) throw new Error(`no log for the "logs" job among ${files.map((f) => path.relative(logDir, f)).join(', ')}`);
+  const lines = await countNewlines(jobLog);
+  if (lines < expected.lines) throw new Error(`the job's log has ${lines} lines, the step printed ${expected.lines}: output was lost`);
+  const masked = await execFileAsync('grep', ['-c', '-F', '***', jobLog]);
   const maskedLines = Number(masked.stdout.trim());
   if (maskedLines < expected.secretLines) {
-    throw new Error(`only ${maskedLines} line(s) of the step log show *** where ${expected.secretLines} printed a secret`);
+    throw new Error(`only ${maskedLines} line(s) of the job's log show *** where ${expected.secretLines} printed a secret`);
   }
 }
 

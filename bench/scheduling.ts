@@ -167,7 +167,7 @@ await runBenchmark('scheduling', { runs: 5 }, async (options) => {
     notes: [
       'in-process: runWorkflows with maxParallelJobs 2, the HostExecutor and the file sink; planning is done once, outside the time',
       `Gantry's steps are started by its ${defaultExecutor.launcher === 'native' ? 'C' : 'Node (no C compiler here)'} process launcher`,
-      `one Gantry variant keeps its logs ${memoryLogsAre}: a job's logs are a folder and two files, and each new inode on disk costs what the 'creating one empty file' line says`,
+      `one Gantry variant keeps its logs ${memoryLogsAre}: a job's log is one new file, and each new inode on disk costs what the 'creating one empty file' line says`,
     ],
   };
 });

@@ -9,7 +9,7 @@ import { processExists } from '../executors/process-exists.ts';
 
 export type OwnedFolderKind = 'job' | 'checkouts';
 
-// `spare`: what Gantry called a job folder no job had taken yet, before 2026-11-29.
+// `spare`: what earlier versions called a job folder no job had taken yet.
 const OWNED_FOLDER = /^gantry-(\d+)-(?:job|spare|checkouts)-/;
 
 /** Where this process's temporary folders of `kind` begin: `<tmpdir>/gantry-<pid>-<kind>-`. */

@@ -1,6 +1,8 @@
-// Every step's full log, kept under the run's folder:
-// <logDir>/<workflow file stem>/<job name>/<NN>-<step name>.log, plus the job's
-// own lines (set-up, errors before any step) in <job name>/job.log.
+// Every job's full log, kept under the run's folder: <logDir>/<workflow file stem>/<job name>.log,
+// as GitHub's log archive has a file per job. It holds the job's own lines (set-up, errors before
+// any step, its end) and each step's, from a ▶ line with the step's name to a ◀ line with its
+// conclusion. One file per job, not one per step in a folder per job: on a disk where a new inode is
+// slow (ext4 without a journal, after many removals: hundreds of µs each), a job's logs were three.
 
 import path from 'node:path';
 import type { EngineEvent, EngineListener, JobKey } from '../engine/events.ts';
@@ -11,7 +13,7 @@ const slug = (text: string) => text.replace(/[^\w.()-]+/g, '_').replace(/^_+|_+$
 export interface FileSink {
   listener: EngineListener;
   /**
-   * Resolves once every file, those of finished steps included, is written and closed, to the files
+   * Resolves once every file, those of finished jobs included, is written and closed, to the files
    * that could not be written, with why.
    */
   close(): Promise<string[]>;
@@ -32,74 +34,53 @@ function timestamps(): (at: number) => string {
 
 export function createFileSink(logDir: string): FileSink {
   const writer = new LogWriter(logDir);
-  const jobFolders = new Map<JobKey, string>();
-  const files = new Map<string, string>();
+  const files = new Map<JobKey, string>();
+  /** Files given to jobs: two jobs of a workflow may have the same name. */
+  const taken = new Set<string>();
   const iso = timestamps();
 
-  const fileKey = (job: JobKey, step: number | null) => `${job}|${step ?? 'job'}`;
-  // A busy step sends line after line to the same file: the last one is kept at hand.
-  let last: { job: JobKey; step: number | null; file: string } | undefined;
-  const fileFor = (job: JobKey, step: number | null, stepName?: string): string | undefined => {
-    if (last !== undefined && last.job === job && last.step === step) return last.file;
-    const jobFolder = jobFolders.get(job);
-    if (jobFolder === undefined) return undefined;
-    const key = fileKey(job, step);
-    let file = files.get(key);
-    if (file === undefined) {
-      file = path.join(jobFolder, step === null ? 'job.log' : `${String(step + 1).padStart(2, '0')}-${slug(stepName ?? `step ${step + 1}`)}.log`);
-      files.set(key, file);
-    }
-    last = { job, step, file };
+  const fileFor = (workflowFile: string, name: string): string => {
+    const stem = path.join(writer.root, slug(path.basename(workflowFile).replace(/\.ya?ml$/, '')), slug(name));
+    let file = `${stem}.log`;
+    for (let n = 2; taken.has(file); n++) file = `${stem}-${n}.log`;
+    taken.add(file);
     return file;
   };
-  const write = (job: JobKey, step: number | null, text: string, stepName?: string) => {
-    const file = fileFor(job, step, stepName);
+  const write = (job: JobKey, text: string) => {
+    const file = files.get(job);
     if (file !== undefined) writer.write(file, text);
-  };
-  const end = (job: JobKey, step: number | null) => {
-    const key = fileKey(job, step);
-    const file = files.get(key);
-    if (file === undefined) return;
-    if (file === last?.file) last = undefined;
-    writer.end(file);
-    files.delete(key);
   };
 
   const listener = (event: EngineEvent) => {
     switch (event.type) {
       case 'job-queued':
-        jobFolders.set(event.job, path.join(writer.root, slug(path.basename(event.workflowFile).replace(/\.ya?ml$/, '')), slug(event.name)));
+        if (!files.has(event.job)) files.set(event.job, fileFor(event.workflowFile, event.name));
         break;
       case 'step-started':
-        write(event.job, event.step, `${iso(event.at)} ▶ ${event.name}\n`, event.name);
+        write(event.job, `${iso(event.at)} ▶ ${event.name}\n`);
         break;
       case 'log':
-        write(event.job, event.step, `${iso(event.at)} ${event.line}\n`);
+        write(event.job, `${iso(event.at)} ${event.line}\n`);
         break;
       case 'group':
-        write(event.job, event.step, event.action === 'start' ? `##[group]${event.title ?? ''}\n` : '##[endgroup]\n');
+        write(event.job, event.action === 'start' ? `##[group]${event.title ?? ''}\n` : '##[endgroup]\n');
         break;
       case 'annotation':
-        write(event.job, event.step, `##[${event.annotation.level}]${event.annotation.message}\n`);
+        write(event.job, `##[${event.annotation.level}]${event.annotation.message}\n`);
         break;
       case 'step-finished':
-        write(event.job, event.step, `${iso(event.at)} ◀ ${event.conclusion} (outcome ${event.outcome}, ${event.durationMs} ms)\n`, event.name);
-        end(event.job, event.step);
+        write(event.job, `${iso(event.at)} ◀ ${event.conclusion} (outcome ${event.outcome}, ${event.durationMs} ms)\n`);
         break;
-      case 'job-finished':
-        write(event.job, null, `${iso(event.at)} job ${event.conclusion} in ${event.durationMs} ms\n`);
-        end(event.job, null);
+      case 'job-finished': {
+        write(event.job, `${iso(event.at)} job ${event.conclusion} in ${event.durationMs} ms\n`);
+        const file = files.get(event.job);
+        if (file !== undefined) writer.end(file);
         break;
+      }
       default:
         break;
     }
   };
 
-  const close = () => {
-    files.clear();
-    last = undefined;
-    return writer.close();
-  };
-
-  return { listener, close };
+  return { listener, close: () => writer.close() };
 }

@@ -10,7 +10,7 @@ const root = mkdtempSync(path.join(tmpdir(), 'gantry-file-sink-'));
 after(() => rmSync(root, { recursive: true, force: true }));
 
 describe('file sink', () => {
-  it('keeps every line of jobs whose steps finish before their folders exist, and close waits for all of them', async () => {
+  it('keeps every line of jobs that finish before their files exist, one file a job, and close waits for all of them', async () => {
     const logDir = path.join(root, 'run-1');
     const sink = createFileSink(logDir);
     const at = Date.parse('2026-11-28T12:00:00.000Z');
@@ -31,15 +31,13 @@ describe('file sink', () => {
     }
     await sink.close();
 
-    const folders = readdirSync(path.join(logDir, 'ci'));
-    assert.equal(folders.length, 50);
+    assert.equal(readdirSync(path.join(logDir, 'ci')).length, 50);
     for (const [i, job] of jobs.entries()) {
-      const folder = path.join(logDir, 'ci', `job_${i}`);
-      const step = readFileSync(path.join(folder, '01-Print.log'), 'utf8').split('\n');
-      assert.equal(step[0], '2026-11-28T12:00:00.000Z ▶ Print');
-      assert.equal(step.filter((line) => line.includes(`${job} line `)).length, 2000, `every line of ${job}`);
-      assert.match(step.at(-2)!, /◀ success \(outcome success, 1 ms\)$/);
-      assert.match(readFileSync(path.join(folder, 'job.log'), 'utf8'), /job success in 2 ms\n$/);
+      const lines = readFileSync(path.join(logDir, 'ci', `job_${i}.log`), 'utf8').split('\n');
+      assert.equal(lines[0], '2026-11-28T12:00:00.000Z ▶ Print');
+      assert.equal(lines.filter((line) => line.includes(`${job} line `)).length, 2000, `every line of ${job}`);
+      assert.match(lines.at(-3)!, /◀ success \(outcome success, 1 ms\)$/);
+      assert.match(lines.at(-2)!, /Z job success in 2 ms$/);
     }
   });
 
@@ -63,11 +61,22 @@ describe('file sink', () => {
     const [brokenFailures, workingFailures] = await Promise.all([broken.close(), working.close()]);
 
     assert.deepEqual(workingFailures, []);
-    assert.equal(brokenFailures.length, 2, brokenFailures.join('\n'));
-    assert.match(brokenFailures[0]!, /a-file\/run-2\/ci\/build\/01-Print\.log: ENOTDIR/);
-    assert.match(brokenFailures[1]!, /a-file\/run-2\/ci\/build\/job\.log: ENOTDIR/);
-    const folder = path.join(root, 'run-3', 'ci', 'build');
-    assert.match(readFileSync(path.join(folder, '01-Print.log'), 'utf8'), /Z hello\n/);
-    assert.match(readFileSync(path.join(folder, 'job.log'), 'utf8'), /job success in 2 ms\n.*Z after the end\n$/);
+    assert.equal(brokenFailures.length, 1, brokenFailures.join('\n'));
+    assert.match(brokenFailures[0]!, /a-file\/run-2\/ci\/build\.log: ENOTDIR/);
+    assert.match(readFileSync(path.join(root, 'run-3', 'ci', 'build.log'), 'utf8'), /Z hello\n.*◀ success.*\n.*job success in 2 ms\n.*Z after the end\n$/);
+  });
+
+  it('gives jobs of the same name files of their own', async () => {
+    const logDir = path.join(root, 'run-4');
+    const sink = createFileSink(logDir);
+    const at = Date.parse('2026-11-28T12:00:00.000Z');
+    const jobs = ['ci.yml#lint#0', 'ci.yml#test#0', 'ci.yml#test#1'];
+    for (const job of jobs) sink.listener({ type: 'job-queued', job, workflowFile: '.github/workflows/ci.yml', workflowName: 'CI', jobId: job.split('#')[1]!, name: 'check', needs: [], at });
+    for (const job of jobs) sink.listener({ type: 'log', job, step: null, stream: 'system', line: `from ${job}`, at });
+    assert.deepEqual(await sink.close(), []);
+    assert.deepEqual(readdirSync(path.join(logDir, 'ci')).sort(), ['check-2.log', 'check-3.log', 'check.log']);
+    for (const [file, job] of [['check.log', jobs[0]], ['check-2.log', jobs[1]], ['check-3.log', jobs[2]]] as const) {
+      assert.equal(readFileSync(path.join(logDir, 'ci', file), 'utf8'), `2026-11-28T12:00:00.000Z from ${job}\n`);
+    }
   });
 });
