@@ -4,7 +4,8 @@
 //
 // Requests arrive as JSON lines on stdin. Reports leave on stdout as native-launcher.c writes them
 // (see launcher-reports.ts): a 9-byte header (type, id, payload length) and the payload. A process's
-// stdout and stderr are pipes read here and relayed as reports. With --end-groups-at-exit (the
+// stdout and stderr are pipes read here and relayed as reports; the end of a running process's output
+// leaves with its exit, in one write, as the C launcher sends it. With --end-groups-at-exit (the
 // sandbox), what is left of a process's group is killed when the process exits.
 // Plain JavaScript: it runs with the host's Node.js from `node --eval`, without Gantry's loader.
 import { Buffer } from 'node:buffer';
@@ -18,6 +19,8 @@ const groups = new Set();
 const outputs = new Map();
 /** Running processes' ids, by request id. */
 const running = new Map();
+/** Ends of output ('o', 'e') of running processes, held to leave with their exits, by request id. */
+const heldEnds = new Map();
 const endGroupsAtExit = process.argv.includes('--end-groups-at-exit');
 
 function report(type, id, payload = Buffer.alloc(0)) {
@@ -41,7 +44,9 @@ function relay(id, streams) {
     stream.on('data', (chunk) => report(index === 0 ? 'O' : 'E', id, chunk));
     stream.once('close', () => {
       if (!open.delete(stream)) return;
-      report(index === 0 ? 'o' : 'e', id);
+      const end = index === 0 ? 'o' : 'e';
+      if (running.has(id)) heldEnds.set(id, [...(heldEnds.get(id) ?? []), end]);
+      else report(end, id);
       if (open.size === 0) outputs.delete(id);
     });
   });
@@ -70,7 +75,11 @@ function start({ id, argv, env, cwd }) {
     if (endGroupsAtExit) signalGroup(pid, 'SIGKILL');
     const groupLeft = !endGroupsAtExit && groupAlive(pid);
     if (!groupLeft) groups.delete(pid);
+    process.stdout.cork();
+    for (const end of heldEnds.get(id) ?? []) report(end, id);
+    heldEnds.delete(id);
     report('X', id, fields(code ?? '', signal ?? '', groupLeft ? 1 : 0));
+    process.stdout.uncork();
   });
 }
 

@@ -124,6 +124,24 @@ for (const launcher of ['native', 'node'] as const) {
         assert.ok(lines.every((line) => line.startsWith(`stdout step${i} line`) || line.startsWith(`stderr step${i} err`)), `step ${i} saw only its own output`);
       }
     });
+
+    it('reports the end of a running process\'s output with its exit, not alone', async () => {
+      const closed = path.join(scratch, `closed-output-${launcher}`);
+      const go = path.join(scratch, `go-${launcher}`);
+      const launched = await hostLauncher(launcher).launch(
+        { argv: ['bash', '-c', `echo before; exec >&- 2>&-; : > ${closed}; until [ -e ${go} ]; do sleep 0.05; done`], env: { PATH: basePath }, cwd: scratch },
+        () => {},
+      );
+      let outputEnded = false;
+      void launched.outputClosed.then(() => (outputEnded = true));
+      await until(() => existsSync(closed), 'the process to close its output');
+      // Long enough for an end reported at once to arrive many times over.
+      await sleep(300);
+      assert.equal(outputEnded, false, 'the end of output was reported while the process ran');
+      execFileSync('touch', [go]);
+      assert.equal((await launched.exited).code, 0);
+      await launched.outputClosed;
+    });
   });
 }
 
@@ -142,23 +160,5 @@ describe('the C process launcher', () => {
     } finally {
       if (alive(step)) process.kill(step, 'SIGKILL');
     }
-  });
-
-  it('reports the end of a running process\'s output with its exit, not alone', async () => {
-    const closed = path.join(scratch, 'closed-output');
-    const go = path.join(scratch, 'go');
-    const launched = await hostLauncher('native').launch(
-      { argv: ['bash', '-c', `echo before; exec >&- 2>&-; : > ${closed}; until [ -e ${go} ]; do sleep 0.05; done`], env: { PATH: basePath }, cwd: scratch },
-      () => {},
-    );
-    let outputEnded = false;
-    void launched.outputClosed.then(() => (outputEnded = true));
-    await until(() => existsSync(closed), 'the process to close its output');
-    // Long enough for an end reported at once to arrive many times over.
-    await sleep(300);
-    assert.equal(outputEnded, false, 'the end of output was reported while the process ran');
-    execFileSync('touch', [go]);
-    assert.equal((await launched.exited).code, 0);
-    await launched.outputClosed;
   });
 });
