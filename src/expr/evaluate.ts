@@ -60,9 +60,14 @@ export function evaluateCondition(condition: string, contexts: ExpressionContext
 }
 
 function evaluateToData(expression: string, contexts: ExpressionContexts, host: HostFunctions): data.ExpressionData {
-  const { tree, named } = parsed(expression, host);
+  const { tree, named, calls } = parsed(expression, host);
   const contextData = contextDictionary(named, contexts);
-  const functions = new Map(host.map((fn) => [fn.name.toLowerCase(), toFunctionDefinition(fn)]));
+  // Only the host functions the expression calls: a step's `if` evaluates for every step of every job.
+  const functions = new Map<string, FunctionDefinition>();
+  for (const fn of host) {
+    const name = fn.name.toLowerCase();
+    if (calls.has(name)) functions.set(name, toFunctionDefinition(fn));
+  }
   try {
     return new Evaluator(tree, contextData, functions).evaluate();
   } catch (error) {
@@ -74,6 +79,8 @@ interface ParsedExpression {
   tree: Expr;
   /** The contexts it names, lower-cased. */
   named: ReadonlySet<string>;
+  /** The functions it calls, lower-cased. */
+  calls: ReadonlySet<string>;
 }
 
 /** Trees by the host's functions and the text: the same `if` is evaluated for every job and step. The evaluator does not change a tree. */
@@ -81,12 +88,15 @@ const parsedExpressions = new Map<string, ParsedExpression>();
 const PARSED_KEPT = 1000;
 
 function parsed(expression: string, host: HostFunctions): ParsedExpression {
-  const key = `${host.map((fn) => `${fn.name}/${fn.minArgs}/${fn.maxArgs}`).join(',')}\0${expression}`;
+  let key = '';
+  for (const fn of host) key += `${fn.name}/${fn.minArgs}/${fn.maxArgs},`;
+  key += `\0${expression}`;
   let entry = parsedExpressions.get(key);
   if (entry === undefined) {
     const tree = parseExpression(expression, CONTEXT_NAMES, host);
-    const references = findReferences(tree, expression).filter((reference) => reference.kind === 'context');
-    entry = { tree, named: new Set(references.map((reference) => reference.name.toLowerCase())) };
+    const references = findReferences(tree, expression);
+    const names = (kind: string) => new Set(references.filter((reference) => reference.kind === kind).map((reference) => reference.name.toLowerCase()));
+    entry = { tree, named: names('context'), calls: names('function') };
     if (parsedExpressions.size >= PARSED_KEPT) parsedExpressions.clear();
     parsedExpressions.set(key, entry);
   }
@@ -95,11 +105,23 @@ function parsed(expression: string, host: HostFunctions): ParsedExpression {
 
 /** Converts only the contexts the expression names: `github.event` can be large. */
 function contextDictionary(named: ReadonlySet<string>, contexts: ExpressionContexts): data.Dictionary {
+  if (named.size === 0) return noContexts();
   const dictionary = new data.Dictionary();
   for (const name of CONTEXT_NAMES) {
     dictionary.add(name, named.has(name) ? toExpressionData(contexts[name]) : new data.Null());
   }
   return dictionary;
+}
+
+let unnamed: data.Dictionary | undefined;
+
+/** The contexts of an expression that names none (`success()`), made once: the evaluator only reads them. */
+function noContexts(): data.Dictionary {
+  if (unnamed === undefined) {
+    unnamed = new data.Dictionary();
+    for (const name of CONTEXT_NAMES) unnamed.add(name, new data.Null());
+  }
+  return unnamed;
 }
 
 function toFunctionDefinition(fn: HostFunction): FunctionDefinition {
