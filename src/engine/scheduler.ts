@@ -113,7 +113,11 @@ export class Scheduler {
   private running = 0;
   private readonly queue: LegRun[] = [];
   private readonly runningPerGroup = new Map<JobGroup, number>();
-  private readonly legCancels = new Map<JobKey, AbortController>();
+  /**
+   * Each leg's own cancel, which its workflow's and its call's concurrency cancels abort too (one
+   * listener per workflow or call instead of an `AbortSignal.any` per leg).
+   */
+  private readonly legCancels = new Map<JobKey, { controller: AbortController; group: JobGroup }>();
   private finished!: () => void;
   private readonly workflowCancels = new Map<WorkflowPlan, AbortController>();
   private readonly waitingWorkflows = new Set<WorkflowPlan>();
@@ -198,13 +202,23 @@ export class Scheduler {
   }
 
   private admit(workflowPlan: WorkflowPlan): void {
-    this.requestAdmission(this.workflowCancels, this.waitingWorkflows, workflowPlan, (cancel) =>
-      this.hooks.admitWorkflow(workflowPlan, cancel),
+    this.requestAdmission(
+      this.workflowCancels,
+      this.waitingWorkflows,
+      workflowPlan,
+      (cancel) => this.hooks.admitWorkflow(workflowPlan, cancel),
+      (group) => group.workflowPlan === workflowPlan,
     );
   }
 
   private admitCall(key: string, group: JobGroup): void {
-    this.requestAdmission(this.callCancels, this.waitingCalls, key, (cancel) => this.hooks.admitCall(group, cancel));
+    this.requestAdmission(
+      this.callCancels,
+      this.waitingCalls,
+      key,
+      (cancel) => this.hooks.admitCall(group, cancel),
+      (other) => callKey(other) === key,
+    );
   }
 
   /**
@@ -216,9 +230,17 @@ export class Scheduler {
     waiting: Set<K>,
     key: K,
     ask: (cancel: () => void) => Promise<boolean> | null,
+    holds: (group: JobGroup) => boolean,
   ): void {
     const controller = new AbortController();
     cancels.set(key, controller);
+    controller.signal.addEventListener(
+      'abort',
+      () => {
+        for (const leg of this.legCancels.values()) if (holds(leg.group)) leg.controller.abort();
+      },
+      { once: true },
+    );
     const admission = ask(() => controller.abort());
     if (!admission) return;
     waiting.add(key);
@@ -303,10 +325,11 @@ export class Scheduler {
     group.legs.forEach((planned, index) => {
       const key = jobKey(file, group.id, index);
       const controller = new AbortController();
-      this.legCancels.set(key, controller);
+      this.legCancels.set(key, { controller, group });
       const workflowCancel = this.workflowCancels.get(group.workflowPlan)!.signal;
       const callCancel = this.callCancels.get(callKey(group) ?? '')?.signal;
-      const cancel = AbortSignal.any([controller.signal, workflowCancel, ...(callCancel ? [callCancel] : [])]);
+      if (workflowCancel.aborted || callCancel?.aborted) controller.abort();
+      const cancel = controller.signal;
       this.queue.push({ key, group, planned, needs, ancestorResults, cancel, ...(callerNeeds ? { callerNeeds } : {}) });
     });
     if (group.legs.length === 0) this.completeGroup(group);
@@ -347,7 +370,7 @@ export class Scheduler {
   /** GitHub cancels the other legs of a matrix when one fails, unless fail-fast is off. */
   private failFast(group: JobGroup): void {
     const file = group.workflowPlan.workflow.file;
-    group.legs.forEach((_, index) => this.legCancels.get(jobKey(file, group.id, index))?.abort());
+    group.legs.forEach((_, index) => this.legCancels.get(jobKey(file, group.id, index))?.controller.abort());
   }
 
   private completeGroup(group: JobGroup): void {

@@ -461,4 +461,49 @@ describe('concurrency of a calling job', () => {
       await repo.remove();
     }
   });
+
+  it('cancel-in-progress cancels the running call of the group when a later call takes it', async () => {
+    const repo = await workflowRepo({
+      'slow.yml': `
+        on:
+          workflow_call:
+            inputs:
+              name: { type: string, required: true }
+        jobs:
+          work:
+            runs-on: ubuntu-latest
+            steps:
+              - run: echo "started \${{ inputs.name }}"; sleep \${{ inputs.name == 'first' && 20 || 0.1 }}; echo "finished \${{ inputs.name }}"
+      `,
+      'caller.yml': `
+        on: push
+        jobs:
+          first:
+            concurrency: { group: deploy, cancel-in-progress: true }
+            uses: ./.github/workflows/slow.yml
+            with: { name: first }
+          wait:
+            runs-on: ubuntu-latest
+            steps:
+              - run: sleep 1
+          second:
+            needs: wait
+            concurrency: { group: deploy, cancel-in-progress: true }
+            uses: ./.github/workflows/slow.yml
+            with: { name: second }
+      `,
+    });
+    const run = gantryRun(repo);
+    try {
+      // The second call takes the group about a second in, while the first one's step runs.
+      const outcome = await Promise.race([run, new Promise<'late'>((resolve) => setTimeout(() => resolve('late'), 15_000).unref())]);
+      assert.notEqual(outcome, 'late', 'the first call was not cancelled: the run waited for its step');
+      assert.match(outcome === 'late' ? '' : outcome.stdout, /\| started first$/m);
+      assert.doesNotMatch(outcome === 'late' ? '' : outcome.stdout, /\| finished first$/m);
+      assert.match(outcome === 'late' ? '' : outcome.stdout, /\| finished second$/m);
+    } finally {
+      await run.catch(() => undefined);
+      await repo.remove();
+    }
+  });
 });
