@@ -134,11 +134,14 @@ for (const launcher of ['native', 'node'] as const) {
       );
       let outputEnded = false;
       void launched.outputClosed.then(() => (outputEnded = true));
-      await until(() => existsSync(closed), 'the process to close its output');
-      // Long enough for an end reported at once to arrive many times over.
-      await sleep(300);
-      assert.equal(outputEnded, false, 'the end of output was reported while the process ran');
-      execFileSync('touch', [go]);
+      try {
+        await until(() => existsSync(closed), 'the process to close its output');
+        // Long enough for an end reported at once to arrive many times over.
+        await sleep(300);
+        assert.equal(outputEnded, false, 'the end of output was reported while the process ran');
+      } finally {
+        execFileSync('touch', [go]);
+      }
       assert.equal((await launched.exited).code, 0);
       await launched.outputClosed;
     });
