@@ -1,6 +1,5 @@
-import { hostLauncher, LaunchError, type Launched, type LaunchedExit } from './host-launcher.ts';
-import { drainOutput, programOf, startError, stopOnAbort, stoppedBeforeStart } from './launched-process.ts';
-import { LineSplitter } from './line-splitter.ts';
+import { hostLauncher, type Launched } from './host-launcher.ts';
+import { programOf, runLaunched, stoppedBeforeStart } from './launched-process.ts';
 import { preferredLauncher, type LauncherKind } from './native-launcher.ts';
 import { ProcessStartError, type Executor, type ProcessResult, type ProcessSpec } from './types.ts';
 
@@ -24,42 +23,25 @@ export class HostExecutor implements Executor {
     const stopped = stoppedBeforeStart(spec);
     if (stopped) return stopped;
     const program = programOf(spec);
-    const startedAt = performance.now();
-    const splitters = { stdout: new LineSplitter((line) => spec.onLine('stdout', line)), stderr: new LineSplitter((line) => spec.onLine('stderr', line)) };
-    let launched: Launched;
-    try {
-      launched = await hostLauncher(this.launcher).launch({ argv: spec.argv, env: spec.env, cwd: spec.cwd }, (stream, chunk) => splitters[stream].write(chunk));
-    } catch (error) {
-      if (!(error instanceof LaunchError)) throw error;
-      throw await startError(error, spec, { sandbox: false });
-    }
-    const { pid } = launched;
-    const outputClosed = launched.outputClosed.then(() => {
-      splitters.stdout.end();
-      splitters.stderr.end();
+    let keep = false;
+    const run = await runLaunched(hostLauncher(this.launcher), spec, {
+      sandbox: false,
+      started: (launched) => liveGroups.add(launched.pid),
+      signal: (launched, name) => signalGroup(launched.pid, name),
+      lost: (launched, error) => {
+        endGroup(launched);
+        return new ProcessStartError(`${program}: lost track of the process: ${error instanceof Error ? error.message : String(error)}`);
+      },
+      exited: (launched, exit, stoppedByStep) => {
+        keep = spec.keepBackgroundProcesses === true && !stoppedByStep && exit.groupLeft;
+        if (keep) return;
+        // A group that was empty at the exit cannot fill again, and the launcher has let it go already.
+        if (exit.groupLeft) endGroup(launched);
+        else liveGroups.delete(launched.pid);
+      },
     });
-    liveGroups.add(pid);
-    const stopper = stopOnAbort(spec.signal, spec.kill, (signal) => signalGroup(pid, signal), spec.killGraceMs);
-    let exit: LaunchedExit;
-    try {
-      exit = await launched.exited;
-    } catch (error) {
-      stopper.dispose();
-      endGroup(launched);
-      launched.closeOutput();
-      throw new ProcessStartError(`${program}: lost track of the process: ${error instanceof Error ? error.message : String(error)}`);
-    }
-    const durationMs = performance.now() - startedAt;
-    stopper.dispose();
-    const keep = spec.keepBackgroundProcesses === true && !stopper.stopped() && exit.groupLeft;
-    if (!keep) {
-      // A group that was empty at the exit cannot fill again, and the launcher has let it go already.
-      if (exit.groupLeft) endGroup(launched);
-      else liveGroups.delete(pid);
-    }
-    await drainOutput(outputClosed, launched);
-    const result: ProcessResult = { exitCode: exit.code, signal: exit.signal, stopped: stopper.stopped(), durationMs };
-    if (keep) result.background = { end: () => endGroup(launched) };
+    const result: ProcessResult = { exitCode: run.exit.code, signal: run.exit.signal, stopped: run.stopped, durationMs: run.durationMs };
+    if (keep) result.background = { end: () => endGroup(run.launched) };
     return result;
   }
 }

@@ -1,9 +1,10 @@
 // What the host and sandbox executors both do with a process a launcher starts: check the request,
-// say clearly why a process did not start, stop it when the step is cancelled or killed, and wait a
-// bounded time for the output it leaves open.
+// say clearly why a process did not start, relay its output as lines, stop it when the step is
+// cancelled or killed, and wait a bounded time for the output it leaves open.
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { Launched, LaunchError } from './host-launcher.ts';
+import { LaunchError, type Launched, type LaunchedExit, type Launcher } from './host-launcher.ts';
+import { LineSplitter } from './line-splitter.ts';
 import { ProcessStartError, type ProcessResult, type ProcessSpec } from './types.ts';
 
 /** How long a stopped process has for each signal before the next, as GitHub's runner gives it. */
@@ -28,7 +29,7 @@ export function stoppedBeforeStart(spec: ProcessSpec): ProcessResult | undefined
  * at to tell a missing working directory, file or `#!` interpreter apart. In a sandbox it is not:
  * the sandbox hides folders and has its own `/tmp`, so only the error itself is told, with `detail`.
  */
-export async function startError(error: LaunchError, spec: ProcessSpec, where: { sandbox: boolean; detail?: string }): Promise<ProcessStartError> {
+async function startError(error: LaunchError, spec: ProcessSpec, where: { sandbox: boolean; detail?: string }): Promise<ProcessStartError> {
   const program = spec.argv[0] ?? '';
   const options = { cause: error };
   if (!where.sandbox) {
@@ -61,7 +62,7 @@ async function missingFileReason(program: string, cwd: string): Promise<string> 
   return exists ? `${program}: its interpreter (the #! line) was not found` : `${program}: no such file`;
 }
 
-export interface Stopper {
+interface Stopper {
   stopped(): boolean;
   dispose(): void;
 }
@@ -71,7 +72,7 @@ export interface Stopper {
  * previous one. On abort of `kill`: SIGKILL at once, whether or not stopping has begun. `signalGroup`
  * delivers a signal to the process's group.
  */
-export function stopOnAbort(
+function stopOnAbort(
   signal: AbortSignal | undefined,
   kill: AbortSignal | undefined,
   signalGroup: (name: NodeJS.Signals) => void,
@@ -104,8 +105,62 @@ export function stopOnAbort(
   };
 }
 
+/** What differs between the executors that run a process through a launcher. */
+export interface LaunchedRunOptions {
+  sandbox: boolean;
+  /** More to tell when the process does not start (what bubblewrap printed). */
+  detail?: () => string;
+  /** Started: the process's id is known. */
+  started?(launched: Launched): void;
+  /** Delivers a signal to the process's group. */
+  signal(launched: Launched, name: NodeJS.Signals): void;
+  /** The launcher went away while the process ran: clean up, and say so. */
+  lost(launched: Launched, error: unknown): ProcessStartError;
+  /** The process exited (`stopped`: by a cancel or kill); called before the output left open is drained. */
+  exited?(launched: Launched, exit: LaunchedExit, stopped: boolean): void;
+}
+
+export interface LaunchedRun {
+  launched: Launched;
+  exit: LaunchedExit;
+  stopped: boolean;
+  durationMs: number;
+}
+
+/** Runs `spec` through `launcher` to its end: lines to `spec.onLine`, stopping on `spec.signal` and `spec.kill`. */
+export async function runLaunched(launcher: Launcher, spec: ProcessSpec, options: LaunchedRunOptions): Promise<LaunchedRun> {
+  const startedAt = performance.now();
+  const splitters = { stdout: new LineSplitter((line) => spec.onLine('stdout', line)), stderr: new LineSplitter((line) => spec.onLine('stderr', line)) };
+  let launched: Launched;
+  try {
+    launched = await launcher.launch({ argv: spec.argv, env: spec.env, cwd: spec.cwd }, (stream, chunk) => splitters[stream].write(chunk));
+  } catch (error) {
+    if (!(error instanceof LaunchError)) throw error;
+    throw await startError(error, spec, { sandbox: options.sandbox, ...(options.detail ? { detail: options.detail() } : {}) });
+  }
+  options.started?.(launched);
+  const outputClosed = launched.outputClosed.then(() => {
+    splitters.stdout.end();
+    splitters.stderr.end();
+  });
+  const stopper = stopOnAbort(spec.signal, spec.kill, (name) => options.signal(launched, name), spec.killGraceMs);
+  let exit: LaunchedExit;
+  try {
+    exit = await launched.exited;
+  } catch (error) {
+    launched.closeOutput();
+    throw options.lost(launched, error);
+  } finally {
+    stopper.dispose();
+  }
+  const durationMs = performance.now() - startedAt;
+  options.exited?.(launched, exit, stopper.stopped());
+  await drainOutput(outputClosed, launched);
+  return { launched, exit, stopped: stopper.stopped(), durationMs };
+}
+
 /** Waits for the output to end, at most `outputDrainMs`; then stops reading what is still open. */
-export async function drainOutput(outputClosed: Promise<void>, launched: Launched): Promise<void> {
+async function drainOutput(outputClosed: Promise<void>, launched: Launched): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<void>((resolve) => (timer = setTimeout(resolve, outputDrainMs)));
   await Promise.race([outputClosed, timedOut]);

@@ -5,9 +5,8 @@
 // its id: the launcher signals its group on request, and kills what is left of the group when the
 // process exits.
 import { constants } from 'node:os';
-import { Launcher, LaunchError, type Launched, type LaunchedExit } from './host-launcher.ts';
-import { drainOutput, startError, stopOnAbort } from './launched-process.ts';
-import { LineSplitter } from './line-splitter.ts';
+import { Launcher } from './host-launcher.ts';
+import { runLaunched } from './launched-process.ts';
 import type { LauncherKind } from './native-launcher.ts';
 import { ProcessStartError, type ProcessResult, type ProcessSpec } from './types.ts';
 
@@ -50,37 +49,19 @@ export class SandboxSession {
   async run(spec: ProcessSpec): Promise<ProcessResult> {
     if (!this.alive) throw new ProcessStartError('the sandbox has ended');
     const program = spec.argv[0] ?? '';
-    const startedAt = performance.now();
     this.running++;
     clearTimeout(this.idleTimer);
     try {
-      const splitters = { stdout: new LineSplitter((line) => spec.onLine('stdout', line)), stderr: new LineSplitter((line) => spec.onLine('stderr', line)) };
-      let launched: Launched;
-      try {
-        launched = await this.launcher.launch({ argv: spec.argv, env: spec.env, cwd: spec.cwd }, (stream, chunk) => splitters[stream].write(chunk));
-      } catch (error) {
-        if (!(error instanceof LaunchError)) throw error;
-        throw await startError(error, spec, { sandbox: true, detail: this.stderrNote() });
-      }
-      const outputClosed = launched.outputClosed.then(() => {
-        splitters.stdout.end();
-        splitters.stderr.end();
+      const { exit, stopped, durationMs } = await runLaunched(this.launcher, spec, {
+        sandbox: true,
+        detail: () => this.stderrNote(),
+        signal: (launched, name) => launched.signal(name),
+        lost: (_, error) =>
+          new ProcessStartError(`the sandbox ended while ${program} ran: ${error instanceof Error ? error.message : String(error)}${this.stderrNote()}`),
       });
-      const stopper = stopOnAbort(spec.signal, spec.kill, (signal) => launched.signal(signal), spec.killGraceMs);
-      let exit: LaunchedExit;
-      try {
-        exit = await launched.exited;
-      } catch (error) {
-        launched.closeOutput();
-        throw new ProcessStartError(`the sandbox ended while ${program} ran: ${error instanceof Error ? error.message : String(error)}${this.stderrNote()}`);
-      } finally {
-        stopper.dispose();
-      }
-      const durationMs = performance.now() - startedAt;
-      await drainOutput(outputClosed, launched);
       // As bwrap reports a process that died of a signal: 128 + its number.
       const exitCode = exit.signal === null ? exit.code : 128 + constants.signals[exit.signal];
-      return { exitCode, signal: null, stopped: stopper.stopped(), durationMs };
+      return { exitCode, signal: null, stopped, durationMs };
     } finally {
       if (--this.running === 0) this.idle();
     }
